@@ -1,0 +1,108 @@
+"""The ``sizewise`` command line.
+
+Why it is built this way: cold start matters (``sizewise estimate`` must start
+well under 0.4 s), so this module imports only ``argparse`` and each command
+lives in its own module under :mod:`advisor.commands`, imported only when that
+command runs. Each command module exposes::
+
+    HELP: str                                  # one line for ``sizewise --help``
+    def add_arguments(parser) -> None          # declare its flags
+    def run(args) -> int                       # do the work, return the exit code
+
+``sizewise`` with no command opens the wizard. Every ``SizewiseError`` becomes
+one line on stderr and its exit code (2 for bad input); nothing the user can
+type produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+#: command name -> module under advisor.commands (order = order in --help)
+COMMANDS: dict[str, str] = {
+    "wizard": "wizard",
+    "recommend": "recommend",
+    "answers": "answers",
+    "estimate": "estimate",
+    "catalog": "catalog",
+    "audit": "audit",
+    "explain": "explain",
+    "schema": "schema",
+}
+
+# One-line help per command, kept here so ``sizewise --help`` imports nothing.
+COMMAND_HELP: dict[str, str] = {
+    "wizard": "guided questions in the terminal (the default command)",
+    "recommend": "answers file -> recommendation report (Markdown or JSON), never prompts",
+    "answers": "answers-file helpers (template)",
+    "estimate": "memory, throughput, fleet and cost of one model on one GPU type",
+    "catalog": "list the GPU and model catalogs",
+    "audit": "check the rulebook: schema, gaps, overlaps, golden cases, coverage",
+    "explain": "show which rules fired for an answers file, and why",
+    "schema": "print the JSON Schema of the rule files (or of the report)",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with 2 on usage errors already; keep its message short."""
+
+    def error(self, message: str) -> None:  # pragma: no cover - exercised via CLI tests
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser; when ``only`` is given, import just that command's module."""
+    parser = _Parser(prog="sizewise", description="Which model size, on what hardware, at what cost.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        p = sub.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])
+        if only is None or name == only:
+            _load(name).add_arguments(p)
+    return parser
+
+
+def _load(name: str):
+    return importlib.import_module(f"advisor.commands.{COMMANDS[name]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from engine.errors import SizewiseError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `sizewise` alone, or `sizewise --answers F` etc. without a command -> wizard
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if not argv or (command not in COMMANDS and argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["wizard", *argv]
+        command = "wizard"
+    parser = build_parser(only=command if command in COMMANDS else None)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(_load(args.command).run(args) or 0)
+    except SizewiseError as err:
+        print(f"sizewise {args.command}: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as err:  # never show a traceback to a user
+        if os.environ.get("SIZEWISE_DEBUG"):
+            raise
+        print(
+            f"sizewise {args.command}: internal error: {type(err).__name__}: {err} "
+            "(this is a bug; rerun with SIZEWISE_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 70
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
