@@ -55,12 +55,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """Build the parser; when ``only`` is given, import just that command's module."""
+    """Build the parser, importing only the module of command ``only`` (if any).
+
+    ``sizewise --help`` therefore imports no command module at all.
+    """
     parser = _Parser(prog="sizewise", description="Which model size, on what hardware, at what cost.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         p = sub.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])
-        if only is None or name == only:
+        if name == only:
             _load(name).add_arguments(p)
     return parser
 
