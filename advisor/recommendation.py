@@ -1,0 +1,338 @@
+"""The ``Recommendation``: everything a report (Markdown, JSON, the wizard's screen) shows.
+
+Why one pydantic model: the Markdown report, the JSON output and the wizard's
+result screen must never disagree, so all three render this one object, and
+the JSON output *is* this object (``model_dump(mode="json")`` with sorted
+keys). Its JSON Schema is published via ``sizewise schema --report``.
+
+Stable fields (other tools read them; never rename or remove):
+``recommendation.start_size``, ``recommendation.test_ladder``,
+``recommendation.mandatory_optimizations``, ``recommendation.candidates[].size``,
+``.gpu``, ``.gpus_per_replica``, ``.replicas``, ``.precision``, ``.monthly_usd``,
+``.usd_per_million_output_tokens``, ``recommendation.warnings[].id``,
+``recommendation.rules_hash``. The document's top-level key for the verdict
+is ``recommendation``; the other top-level keys are the supporting sections.
+
+Numbers are rounded by the pipeline before they get here (dollars to cents,
+times to microseconds), so JSON output is byte-identical across runs.
+Units are in the names (``_usd``, ``_gb``, ``_s``, ``_ms``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SizeClass = Literal["7b", "13b", "30b", "70b", "175b", "1t"]
+OptimizationId = Literal["quantization", "distillation", "moe"]
+Deployment = Literal["cloud", "owned"]
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Band(_Model):
+    """A low/high range around a point estimate (from the calibration error)."""
+
+    low: float
+    high: float
+
+
+class AnswerRow(_Model):
+    """One answer as used: the user's value or the rulebook default."""
+
+    id: str
+    prompt: str = ""
+    value: str                        # as displayed (choices by id, numbers as given)
+    origin: Literal["given", "default", "derived"] = "given"
+
+
+class Volume(_Model):
+    """Step 3 arithmetic: what the tiers were computed from (both bases shown, C16)."""
+
+    requests_per_day: float
+    input_tokens_per_request: float
+    output_tokens_per_request: float
+    input_tokens_per_day: float
+    output_tokens_per_day: float
+    total_tokens_per_day: float
+    tier: str | None = None
+    basis: str | None = None          # 'total' | 'output' as declared by the rules
+    tier_on_other_basis: str | None = None
+    other_basis: str | None = None
+
+
+class CostBlock(_Model):
+    """Cost of one candidate deployment under one way of paying for it."""
+
+    mode: Deployment
+    monthly_usd: float
+    annual_usd: float
+    usd_per_million_output_tokens: float
+    usd_per_million_total_tokens: float
+    band: Band                        # monthly_usd low/high
+
+
+class Candidate(_Model):
+    """The cheapest deployment found for one size class (or why there is none)."""
+
+    size: str
+    model: str                        # the generic class id ('13b')
+    real_models: list[str] = Field(default_factory=list)  # catalog models of that size class
+    fits: bool
+    gpu: str | None = None
+    gpu_name: str | None = None
+    gpus_per_replica: int | None = None
+    replicas: int | None = None
+    total_gpus: int | None = None
+    regime: str | None = None
+    regime_reason: str | None = None
+    precision: str | None = None
+    kv_precision: str | None = None
+    concurrency_per_replica: int | None = None
+    ttft_s: float | None = None
+    tpot_ms: float | None = None
+    meets_latency: bool | None = None
+    # the deployment mode the user chose (answers.deployment)
+    monthly_usd: float | None = None
+    annual_usd: float | None = None
+    usd_per_million_output_tokens: float | None = None
+    usd_per_million_total_tokens: float | None = None
+    band: Band | None = None
+    cloud: CostBlock | None = None
+    owned: CostBlock | None = None
+    cost_multiple_vs_start: float | None = None
+    is_start: bool = False
+    note: str = ""
+
+
+class WarningItem(_Model):
+    """One of the article's costly mistakes that applies to these answers."""
+
+    id: str
+    title: str
+    message: str
+    rule: str = ""                    # file:line of the rule that raised it
+
+
+class TestStep(_Model):
+    order: int
+    size: str
+    examples_min: int
+    examples_max: int
+    action: str
+
+
+class TestPlan(_Model):
+    ladder: list[str]
+    sample_size_min: int
+    sample_size_max: int
+    stop_rule: str
+    steps: list[TestStep]
+
+
+class LatencyTargets(_Model):
+    latency: str                      # 'interactive' | 'batch'
+    ttft_target_s: float | None = None
+    tpot_target_ms: float | None = None
+
+
+class Decision(_Model):
+    """The verdict (the document's ``recommendation`` key)."""
+
+    summary: str                      # the one-paragraph answer
+    start_size: str
+    recommended_size: str             # start size, or the smallest size meeting the user's eval target
+    deployment: Deployment
+    test_ladder: list[str]
+    mandatory_optimizations: list[OptimizationId]
+    considered_optimizations: list[OptimizationId] = Field(default_factory=list)
+    volume_tier: str | None = None
+    latency: LatencyTargets
+    candidates: list[Candidate]
+    warnings: list[WarningItem]
+    rules_hash: str
+
+
+class QuantizationSaving(_Model):
+    size: str
+    gpu: str | None
+    from_precision: str
+    to_precision: str
+    monthly_usd_before: float
+    monthly_usd_after: float
+    monthly_saving_usd: float
+    quality_loss_prior_pct: Band      # the article's prior (INT8 ~1%, INT4 ~2-3%)
+    note: str = ""
+
+
+class Distillation(_Model):
+    teacher_size: str
+    student_size: str
+    upfront_usd: float
+    upfront_basis: str
+    monthly_usd_before: float
+    monthly_usd_after: float
+    monthly_saving_usd: float
+    payback_months: float | None      # None when there is no saving
+    note: str = ""
+
+
+class MoeAlternative(_Model):
+    model: str
+    total_params_b: float
+    active_params_b: float
+    memory_floor_gb: float            # all experts resident: weights at the chosen precision
+    precision: str
+    gpu: str | None = None
+    gpus_per_replica: int | None = None
+    replicas: int | None = None
+    monthly_usd: float | None = None
+    compared_to_size: str
+    compared_monthly_usd: float | None = None
+    note: str = ""
+
+
+class Optimizations(_Model):
+    quantization: list[QuantizationSaving] = Field(default_factory=list)
+    distillation: Distillation | None = None
+    moe: MoeAlternative | None = None
+
+
+class InflectionPoint(_Model):
+    id: str
+    name: str
+    crossed: bool
+    detail: str
+
+
+class Crossover(_Model):
+    """Training / fine-tune cost against inference spend (article C08)."""
+
+    training_usd: float
+    training_basis: str
+    inference_usd_per_day: float
+    crossover_days: float | None
+    inference_to_training_x_per_year: float | None
+    note: str = ""
+
+
+class SensitivityRow(_Model):
+    scenario: str
+    volume_factor: float
+    context_factor: float
+    size: str
+    gpu: str | None
+    gpus_per_replica: int | None
+    replicas: int | None
+    precision: str | None
+    monthly_usd: float | None
+    changes: bool
+    what_changes: str
+
+
+class EvalScore(_Model):
+    size: str
+    correct: int
+    examples: int
+    accuracy: float
+    ci_low: float
+    ci_high: float
+    meets_target: bool
+    confirmed: bool
+    examples_to_confirm: int | None = None
+
+
+class EvalComparison(_Model):
+    smaller: str
+    larger: str
+    gain_points: float
+    separable: bool
+    examples_needed: int | None = None
+
+
+class Evaluations(_Model):
+    target_accuracy: float
+    confidence: float
+    scores: list[EvalScore]
+    comparisons: list[EvalComparison]
+    chosen_size: str | None
+    notes: list[str]
+
+
+class QualityStep(_Model):
+    """One step up the ladder: quality gained (prior or measured) vs cost multiple (computed)."""
+
+    from_size: str
+    to_size: str
+    article_gain_pct: Band | None = None         # the article's generic prior, never a prediction
+    article_cost_multiple: Band | None = None
+    computed_cost_multiple: float | None = None
+    measured_gain_points: float | None = None    # the user's own scores, when both sizes measured
+    basis: Literal["article prior", "your evaluation"]
+
+
+class ArticleFigure(_Model):
+    """The article's figure beside the computed one, with the reason they differ."""
+
+    topic: str
+    article: str
+    computed: str
+    ratio: float | None = None        # computed / article midpoint, when both are numbers
+    reason: str
+    check: str = ""                   # seed-consistency entry, e.g. 'C03'
+
+
+class Assumption(_Model):
+    name: str
+    value: str
+    source: str
+    as_of: str
+
+
+class TraceRow(_Model):
+    """One decision table's outcome, with the rule location (file:line)."""
+
+    table: str
+    rule: str
+    location: str
+    matched: bool
+    detail: str = ""
+
+
+class Recommendation(_Model):
+    """The whole report document. JSON output = ``model_dump(mode="json")``, keys sorted."""
+
+    schema_version: int = SCHEMA_VERSION
+    title: str
+    generated_on: str                 # YYYY-MM-DD, injectable; the only date in the document
+    answers: list[AnswerRow]
+    volume: Volume
+    recommendation: Decision
+    test_plan: TestPlan
+    optimizations: Optimizations
+    inflection_points: list[InflectionPoint] = Field(default_factory=list)
+    crossover: Crossover | None = None
+    sensitivity: list[SensitivityRow] = Field(default_factory=list)
+    evaluations: Evaluations | None = None
+    quality_steps: list[QualityStep] = Field(default_factory=list)
+    article_comparison: list[ArticleFigure] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list)
+    trace: list[TraceRow] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)   # what the pipeline assumed or could not do
+
+    # convenience accessors (not serialised)
+    @property
+    def start_size(self) -> str:
+        return self.recommendation.start_size
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        return self.recommendation.candidates
+
+    def candidate(self, size: str) -> Candidate | None:
+        return next((c for c in self.recommendation.candidates if c.size == size), None)
