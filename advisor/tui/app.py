@@ -1,0 +1,172 @@
+"""The Textual app: a thin view over :class:`advisor.session.WizardSession`.
+
+The app owns navigation between screens (one per step kind), the draft
+(saved after every completed step and on Ctrl+C), the too-small notice, F1
+help, the command palette entries and the theme. All decisions (what is
+asked, what is valid, what is recommended) come from the session and its
+backend; nothing here adds logic of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from advisor import drafts
+from advisor.session import RESULT, STEPS, Backend, WizardSession
+from advisor.tui.screens import screen_for
+from advisor.tui.screens.base import WizardScreen
+from advisor.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+#: return codes of the app (the command passes them on as exit codes)
+EXIT_OK, EXIT_INTERRUPTED = 0, 130
+
+
+class SizewiseApp(App[int]):
+    """``sizewise wizard``: four steps, review, result, export."""
+
+    CSS_PATH = "sizewise.tcss"
+    TITLE = "sizewise"
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+c", "quit_saving(130)", "Save & quit", priority=True, show=False, id="interrupt"),
+        Binding("ctrl+q", "quit_saving(0)", "Quit", priority=True, id="quit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="toggle-theme"),
+    ]
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        overrides: dict | None = None,
+        offer_draft: dict | None = None,
+        theme: str = "textual-dark",
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.session = self._new_session(overrides or {})
+        self.offer_draft = offer_draft
+        self.exported: Path | None = None
+        self.draft_saved: Path | None = None
+        self.theme = theme
+        self.sub_title = f"rules {backend.rules_hash[:19]}"
+
+    def _new_session(self, overrides: dict, snapshot: dict | None = None) -> WizardSession:
+        hook = self._save_draft
+        if snapshot is not None:
+            return WizardSession.restore(self.backend, snapshot, on_step_completed=hook)
+        return WizardSession(self.backend, overrides=dict(overrides), on_step_completed=hook)
+
+    def _save_draft(self, session: WizardSession) -> None:
+        try:
+            self.draft_saved = drafts.save_draft(session.snapshot())
+        except Exception as err:  # noqa: BLE001 - a full disk must not end the session
+            self.notify(f"Draft not saved: {err}", severity="warning")
+
+    # -- screens ----------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.push_screen(screen_for(self.session))
+        if self.offer_draft is not None:
+            from advisor.tui.screens.resume import ResumeDialog
+
+            changed = self.offer_draft.get("rules_hash") not in (None, self.backend.rules_hash)
+            self.push_screen(ResumeDialog(self.offer_draft, changed), self._resume_answered)
+        self._check_size(self.size.width, self.size.height)
+
+    def _resume_answered(self, resume: bool | None) -> None:
+        if resume:
+            self.session = self._new_session({}, snapshot=self.offer_draft)
+            self.show_current()
+        else:
+            drafts.discard_draft()
+        self.offer_draft = None
+
+    def show_current(self, focus: str | None = None) -> None:
+        """Replace the wizard screen with the one for the session's cursor."""
+        screen = screen_for(self.session)
+        if isinstance(self.screen, WizardScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        if focus is not None and hasattr(screen, "focus_question"):
+            self.call_after_refresh(screen.focus_question, focus)
+
+    # -- terminal size ----------------------------------------------------------
+    def on_resize(self, event) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        top = self.screen
+        if small and not isinstance(top, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif small:
+            top.show_size(width, height)
+        elif isinstance(top, TooSmallScreen):
+            self.pop_screen()
+
+    # -- actions ----------------------------------------------------------------
+    def action_help(self) -> None:
+        from advisor.tui.screens.help import HelpScreen
+        from advisor.tui.widgets.question import QuestionField
+
+        if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
+            return
+        question = None
+        node = self.focused
+        while node is not None:
+            if isinstance(node, QuestionField):
+                question = node.question
+                break
+            node = node.parent
+        self.push_screen(HelpScreen(question))
+
+    def action_quit_saving(self, code: int) -> None:
+        """Save the draft (or drop it once a report was exported) and leave."""
+        if self.exported is not None and self.session.cursor == RESULT:
+            drafts.discard_draft()
+        elif self.session.overrides:
+            self._save_draft(self.session)
+        self.exit(code)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_export(self) -> None:
+        if not self.session.complete:
+            self.notify("Answer every step before exporting.", severity="warning")
+            return
+        from advisor.tui.screens.export import ExportDialog
+
+        self.push_screen(ExportDialog(), self._exported)
+
+    def _exported(self, path: Path | None) -> None:
+        if path is not None:
+            self.exported = path
+            self.notify(f"Saved to {path}")
+
+    def action_goto(self, index: int) -> None:
+        if self.session.goto(index):
+            self.show_current()
+        else:
+            self.notify("Finish the earlier steps first.", severity="warning")
+
+    def action_audit(self) -> None:
+        audit = getattr(self.backend, "audit", None)
+        text = audit() if audit is not None else "This rulebook offers no audit."
+        from advisor.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(None, text=text))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for index, (_, title) in enumerate(STEPS):
+            yield SystemCommand(f"Go to step: {title}", "Jump to a step already reached",
+                                lambda i=index: self.action_goto(i))
+        yield SystemCommand("Export report", "Save the report as Markdown or JSON", self.action_export)
+        yield SystemCommand("Audit rules", "Check the rulebook in use (sizewise audit)", self.action_audit)
+        yield SystemCommand("Switch theme (dark/light)", "Toggle the dark and light themes", self.action_toggle_theme)

@@ -1,0 +1,91 @@
+"""The frame every wizard step shares: header, step row, body, live panel, footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from advisor.tui.widgets.preview_panel import PreviewPanel
+from advisor.tui.widgets.step_indicator import StepIndicator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from advisor.session import WizardSession
+
+
+class WizardScreen(Screen):
+    """Base of the step, review and result screens (subclasses fill ``compose_body``).
+
+    Next is ``ctrl+n`` (and the Next button); Back is Escape (and the Back
+    button). Neither is a key terminals swallow (no Ctrl+Z, no Ctrl+S, no tmux
+    prefix).
+    """
+
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next", id="next", priority=True),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+    #: whether the live side panel is shown on this screen
+    SIDE_PANEL = True
+
+    @property
+    def session(self) -> "WizardSession":
+        return self.app.session  # type: ignore[attr-defined]
+
+    def compose(self):
+        yield Header()
+        yield StepIndicator(id="steps")
+        with Horizontal(id="frame"):
+            with Vertical(id="body"):
+                yield from self.compose_body()
+            if self.SIDE_PANEL:
+                yield PreviewPanel(id="preview")
+        with Horizontal(id="nav"):
+            yield Button("Back", id="back-button", variant="default")
+            yield Static("", id="nav-message")
+            yield Button("Next", id="next-button", variant="primary")
+        yield Footer()
+
+    def compose_body(self):  # pragma: no cover - overridden
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.refresh_state()
+
+    def refresh_state(self) -> None:
+        """Re-render everything that depends on the session."""
+        self.query_one(StepIndicator).show(self.session)
+        if self.SIDE_PANEL:
+            self.query_one(PreviewPanel).show(self.session)
+        self.query_one("#back-button", Button).disabled = self.session.cursor == 0
+
+    # -- navigation -----------------------------------------------------------
+    def action_next(self) -> None:
+        if self.session.next():
+            self.app.show_current()  # type: ignore[attr-defined]
+        else:
+            reasons = self.session.blocking()
+            self.query_one("#nav-message", Static).update(
+                f"[red]{reasons[0]}[/red]" if reasons else ""
+            )
+
+    def action_back(self) -> None:
+        if self.session.back():
+            self.app.show_current()  # type: ignore[attr-defined]
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "next-button":
+            event.stop()
+            self.action_next()
+        elif event.button.id == "back-button":
+            event.stop()
+            self.action_back()
+
+    def on_step_indicator_selected(self, event: StepIndicator.Selected) -> None:
+        if self.session.goto(event.index):
+            self.app.show_current()  # type: ignore[attr-defined]
+        else:
+            self.notify("Finish the earlier steps first.", severity="warning")

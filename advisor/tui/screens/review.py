@@ -1,0 +1,60 @@
+"""Review: every answer, with a jump to edit it; Next shows the result."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Label, Static
+
+from advisor.session import QUESTION_STEPS, STEPS
+from advisor.tui.screens.base import WizardScreen
+from advisor.tui.widgets.question import format_value
+
+
+class ReviewScreen(WizardScreen):
+    """All visible answers grouped by step; each row's Edit button jumps back."""
+
+    def compose_body(self):
+        s = self.session
+        with VerticalScroll(id="review"):
+            yield Static(f"Rules {s.backend.rules_hash}", classes="muted")
+            for index, step in enumerate(QUESTION_STEPS):
+                questions = s.questions_of(step)
+                if not questions:
+                    continue
+                yield Label(Text(STEPS[index][1], style="bold underline"), classes="review-step")
+                for q in questions:
+                    if q.id in s.problems:
+                        value = Text(f"✗ {s.problems[q.id]}", style="bold red")
+                    elif q.id in s.answers:
+                        value = Text(self._label(q, s.answers[q.id]))
+                        if not s.is_overridden(q.id):
+                            value.append(" (default)", style="dim")
+                    else:
+                        value = Text("missing", style="bold red")
+                    with Horizontal(classes="review-row"):
+                        yield Label(q.prompt, classes="review-prompt")
+                        yield Label(value, classes="review-value")
+                        yield Button("Edit", id=f"edit-{q.id}", classes="edit")
+
+    @staticmethod
+    def _label(q, value) -> str:
+        for c in q.choices:
+            if c.value == value:
+                return c.label
+        text = format_value(value)
+        return f"{text} {q.unit}" if q.unit and q.kind in ("number", "integer") else text
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#next-button", Button).label = "Show result"
+        self.query_one("#next-button", Button).disabled = not self.session.complete
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("edit-"):
+            event.stop()
+            qid = event.button.id.removeprefix("edit-")
+            if self.session.goto_question(qid):
+                self.app.show_current(focus=qid)  # type: ignore[attr-defined]
+            return
+        super().on_button_pressed(event)

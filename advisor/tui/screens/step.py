@@ -1,0 +1,55 @@
+"""A question step (1 Task, 2 Quality, 3 Volume, 4 Test plan).
+
+Every question of the step is mounted once; questions hidden by their
+``when`` condition are only hidden (``display: none``), so a question that
+comes back shows its recomputed default and nothing is remounted while the
+user types.
+"""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Static
+
+from advisor.tui.screens.base import WizardScreen
+from advisor.tui.widgets.question import QuestionField
+
+
+class StepScreen(WizardScreen):
+    """The questions of the session's current step."""
+
+    def compose_body(self):
+        step = self.session.step_id
+        with VerticalScroll(id="questions"):
+            for q in self.session.backend.questions:
+                if q.step == step:
+                    yield QuestionField(q)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        first = next((f for f in self.query(QuestionField) if f.display), None)
+        if first is not None:
+            self.set_focus(first.query_one(".control"))
+
+    def refresh_state(self) -> None:
+        super().refresh_state()
+        visible = set(self.session.visible_ids)
+        for field in self.query(QuestionField):
+            field.display = field.question.id in visible
+            field.show(self.session)
+        ok = self.session.step_complete(self.session.cursor)
+        self.query_one("#next-button", Button).disabled = not ok
+        if ok:
+            self.query_one("#nav-message", Static).update("")
+
+    def on_question_field_answered(self, event: QuestionField.Answered) -> None:
+        if event.qid in self.session.visible_ids:
+            self.session.set_answer(event.qid, event.raw)
+        self.refresh_state()
+
+    def focus_question(self, qid: str) -> None:
+        """Used by Review's edit jumps."""
+        for field in self.query(QuestionField):
+            if field.question.id == qid:
+                self.set_focus(field.query_one(".control"))
+                field.scroll_visible()

@@ -1,0 +1,1 @@
+"""Small widgets of the wizard, one module each (imported by the screens)."""

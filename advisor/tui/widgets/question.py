@@ -1,0 +1,121 @@
+"""One question rendered for its type, with its inline validation line.
+
+Choices and yes/no questions are radio lists (the article's example tasks
+shown with each choice); numbers are inputs that accept ``100M`` or ``2K``,
+with the unit beside them. Whatever the user does is posted as
+:class:`QuestionField.Answered`; the screen passes it to the session, whose
+validation (the one shared with ``--answers`` and ``--set``) decides, and
+:meth:`QuestionField.show` renders the verdict. Values set from the session
+(recomputed defaults) are applied with the change messages suppressed, so a
+default never turns into an answer the user gave.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+
+from advisor.session import Question, WizardSession
+
+
+def format_value(value: Any) -> str:
+    """How a number is written back into an input: 200000, 0.85, 1.5."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else ("yes" if value else "no")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _choice_label(label: str, help_text: str, examples: tuple[str, ...]) -> Text:
+    text = Text(label, style="bold")
+    extra = ", ".join(examples) if examples else help_text
+    if extra:
+        text.append(f"  {extra}", style="dim")
+    return text
+
+
+class QuestionField(Vertical):
+    """Prompt, control, and a line with the parsed value or the reason it is refused."""
+
+    class Answered(Message):
+        """The user changed the answer of ``qid`` to ``raw``."""
+
+        def __init__(self, qid: str, raw: Any) -> None:
+            super().__init__()
+            self.qid = qid
+            self.raw = raw
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(id=f"q-{question.id}", classes="question")
+        self.question = question
+        self._values: list[Any] = []
+        #: index set from the session whose RadioSet.Changed must not count as the user's
+        self._syncing: int | None = None
+
+    def compose(self):
+        q = self.question
+        yield Label(Text(q.prompt, style="bold"), classes="prompt")
+        if q.kind in ("choice", "boolean"):
+            if q.kind == "choice":
+                self._values = [c.value for c in q.choices]
+                buttons = [RadioButton(_choice_label(c.label, c.help, c.examples)) for c in q.choices]
+            else:
+                self._values = [True, False]
+                buttons = [RadioButton("Yes"), RadioButton("No")]
+            yield RadioSet(*buttons, id=f"input-{q.id}", classes="control")
+        else:
+            with Horizontal(classes="number-row"):
+                yield Input(placeholder="e.g. 200K, 100M", id=f"input-{q.id}", classes="control")
+                if q.unit:
+                    yield Label(q.unit, classes="unit")
+        yield Static("", classes="verdict")
+
+    # -- from the user --------------------------------------------------------
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        if self._syncing is not None and event.index == self._syncing:
+            self._syncing = None  # our own sync arriving late: not an answer
+            return
+        self.post_message(self.Answered(self.question.id, self._values[event.index]))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Answered(self.question.id, event.value))
+
+    # -- from the session -----------------------------------------------------
+    def show(self, session: WizardSession) -> None:
+        """Sync the control (unless the user is typing in it) and the verdict line."""
+        qid = self.question.id
+        raw = session.raw(qid)
+        control = self.query_one(f"#input-{qid}")
+        if isinstance(control, RadioSet):
+            value = session.answers.get(qid, raw)
+            index = self._values.index(value) if value in self._values else None
+            if index is not None and control.pressed_index != index:
+                # the button's change reaches the RadioSet later, outside any
+                # prevent() block: remember it so it is not taken as an answer
+                self._syncing = index
+                control.query(RadioButton)[index].value = True
+        elif isinstance(control, Input) and not (control.has_focus and session.is_overridden(qid)):
+            text = raw if isinstance(raw, str) else format_value(raw)
+            if control.value != text:
+                with control.prevent(Input.Changed):
+                    control.value = text
+        verdict = self.query_one(".verdict", Static)
+        problem = session.problems.get(qid)
+        control.set_class(problem is not None, "-invalid")
+        if problem is not None:
+            verdict.update(Text(f"✗ {problem}", style="bold red"))
+        elif qid in session.answers and self.question.kind in ("number", "integer"):
+            unit = f" {self.question.unit}" if self.question.unit else ""
+            source = "" if session.is_overridden(qid) else "  (default)"
+            verdict.update(Text(f"= {session.answers[qid]:,.10g}{unit}{source}", style="green"))
+        elif qid in session.answers and not session.is_overridden(qid):
+            verdict.update(Text("(default)", style="dim"))
+        else:
+            verdict.update("")

@@ -1,0 +1,235 @@
+"""Pilot tests: every path through the wizard, driven by keys (and a few clicks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fixture_backend import COMPLETE
+
+from advisor import drafts
+from advisor.session import STEP_IDS
+from advisor.tui.screens.export import ExportDialog
+from advisor.tui.screens.help import HelpScreen
+from advisor.tui.screens.too_small import TooSmallScreen
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    widget.value = ""
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def answer_everything(pilot) -> None:
+    """Keys a user presses for a complete run (moderate / professional / batch / 200K)."""
+    app = pilot.app
+    await pilot.press("down", "enter")  # Simple -> Moderate
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert app.session.step_id == "quality"
+    await pilot.press("down", "enter")  # Professional
+    await pilot.press("tab", "down", "enter")  # latency: Batch
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert app.session.step_id == "volume"
+    await pilot.press(*"200K")
+    await pilot.pause()
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert app.session.step_id == "test_plan"
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert app.session.step_id == "review"
+
+
+async def test_full_run_to_an_exported_report(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await answer_everything(pilot)
+        assert app.session.answers["requests_per_day"] == 200_000
+        # defaults shown in the form never turn into answers the user gave
+        assert set(app.session.overrides) == {"task_complexity", "quality_bar", "latency", "requests_per_day"}
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.session.step_id == "result"
+        assert "Start with a 13B model" in str(app.screen.query_one("#summary").render())
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        await pilot.click("#format RadioButton", offset=(2, 1))  # JSON, with the mouse
+        await pilot.pause()
+        assert app.screen.query_one("#path").value == "sizewise-report.json"
+        await pilot.press("tab", "tab", "tab")
+        await pilot.click("#save")
+        await pilot.pause()
+        target = tmp_path / "sizewise-report.json"
+        assert app.exported == target.resolve()
+        assert json.loads(target.read_text())["start_size"] == "13b"
+        assert f"Saved to {target.resolve()}" in str(app.screen.query_one("#saved").render())
+        assert drafts.draft_path().exists()  # saved after each completed step
+        await pilot.press("ctrl+q")
+    assert app.return_value == 0
+    assert not drafts.draft_path().exists()  # finished and exported: nothing to resume
+
+
+async def test_back_and_edit_invalidates_dependent_answer(make_app):
+    app = make_app(overrides={**COMPLETE, "latency": "interactive", "ttft_target_s": "1.5"})
+    async with app.run_test() as pilot:
+        for _ in range(4):
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        assert app.session.step_id == "review"
+        await pilot.click("#edit-quality_bar")
+        await pilot.pause()
+        assert app.session.step_id == "quality"
+        assert app.focused.id == "input-quality_bar"
+        await pilot.press("down", "enter")  # Professional -> Expert: 1.5 s is now too slow? no: limit 2 s
+        await pilot.pause()
+        assert app.session.answers["quality_bar"] == "expert"
+        await type_into(pilot, "#input-ttft_target_s", "3")
+        assert "needs a first token within 2 s" in str(app.screen.query_one("#q-ttft_target_s .verdict").render())
+        assert app.screen.query_one("#next-button").disabled
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.session.step_id == "quality"  # refused
+        assert "needs a first token within 2 s" in str(app.screen.query_one("#nav-message").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.step_id == "task"
+        indicator = str(app.screen.query_one("#step-1").render())
+        assert indicator.startswith("!")  # reached but now invalid
+        await pilot.press("down", "enter")  # complex: domain default recomputed
+        await pilot.pause()
+        assert app.session.answers["domain_specific"] is False
+        # switching latency to batch hides the flagged answer: it is dropped
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        app.screen.query_one("#input-latency").focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert "ttft_target_s" not in app.session.overrides
+        assert not app.screen.query_one("#q-ttft_target_s").display
+
+
+async def test_resume_after_interrupted_run(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("down", "down", "enter", "ctrl+n")  # complex
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # expert (not yet a completed step)
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+    assert app.return_value == 130
+    snapshot = drafts.load_draft()
+    assert snapshot["step"] == "quality"
+    assert snapshot["answers"] == {"task_complexity": "complex", "quality_bar": "expert"}
+
+    again = make_app(offer_draft=snapshot)
+    async with again.run_test() as pilot:
+        await pilot.pause()
+        assert str(again.screen.query_one("#dialog").query("Label")[1].render()) == (
+            "A draft with 2 answer(s) was saved at step 2 Quality."
+        )
+        await pilot.press("enter")  # Resume is focused
+        await pilot.pause()
+        assert again.session.step_id == "quality"
+        assert again.session.answers["quality_bar"] == "expert"
+        assert again.screen.query_one("#input-quality_bar").pressed_index == 2
+
+    fresh = make_app(offer_draft=snapshot)
+    async with fresh.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("escape")  # start over
+        await pilot.pause()
+        assert fresh.session.step_id == "task" and not fresh.session.overrides
+    assert not drafts.draft_path().exists()
+
+
+async def test_export_refused_without_overwrite_confirmation(make_app, tmp_path):
+    target = tmp_path / "sizewise-report.md"
+    target.write_text("keep me\n")
+    app = make_app(overrides=COMPLETE)
+    async with app.run_test() as pilot:
+        assert app.session.goto("review") is False  # not reached yet
+        for _ in range(5):
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        assert app.session.step_id == "result"
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert "exists: tick Overwrite to replace it" in str(app.screen.query_one("#export-message").render())
+        assert target.read_text() == "keep me\n"
+        await pilot.click("#overwrite")
+        await pilot.click("#save")
+        await pilot.pause()
+        assert target.read_text().startswith("# Recommendation")
+        assert not list(Path(tmp_path).glob(".sizewise-report*"))  # no temp file left
+
+
+async def test_too_small_terminal_keeps_what_was_typed(make_app):
+    app = make_app(overrides={"task_complexity": "simple"})
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+n", "ctrl+n")
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # quality unanswered: stays
+        app.session.set_answer("quality_bar", "acceptable")
+        app.session.set_answer("latency", "batch")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.session.step_id == "volume"
+        await type_into(pilot, "#input-requests_per_day", "1.5M")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        text = str(app.screen.query_one("#too-small").render())
+        assert "The terminal is 60x20." in text and "at least 80x24" in text
+        await pilot.press("x")  # keys do not reach the hidden form
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not isinstance(app.screen, TooSmallScreen)
+        assert app.screen.query_one("#input-requests_per_day").value == "1.5M"
+        assert app.session.answers["requests_per_day"] == 1_500_000
+
+
+async def test_f1_shows_help_for_the_focused_question(make_app):
+    app = make_app(overrides={"task_complexity": "simple"})
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("tab")  # to the latency question
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.question.id == "latency"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.step_id == "quality"  # escape closed help, did not go back
+        app.screen.query_one("#input-quality_bar").focus()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "| Expert | revenue-critical | professional services |" in app.screen.text
+
+
+async def test_palette_goto_and_theme(make_app):
+    app = make_app(overrides=COMPLETE)
+    async with app.run_test() as pilot:
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.session.step_id == "test_plan"
+        app.action_goto(STEP_IDS.index("task"))
+        await pilot.pause()
+        assert app.session.step_id == "task"
+        app.action_goto(STEP_IDS.index("result"))  # not reached: refused
+        await pilot.pause()
+        assert app.session.step_id == "task"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Go to step: 3 Volume", "Export report", "Audit rules", "Switch theme (dark/light)"} <= set(titles)
