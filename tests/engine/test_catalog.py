@@ -1,0 +1,231 @@
+"""Catalog files: schema, provenance on every number, required ids, id resolution, bad files."""
+
+import textwrap
+
+import pytest
+
+from engine import catalog
+from engine.catalog import (
+    GPU_SOURCED_FIELDS,
+    load_gpu_file,
+    load_gpus,
+    load_model_file,
+    load_models,
+    load_runtime_overhead,
+    resolve_gpu,
+    resolve_model,
+)
+from engine.errors import ConfigError, UnknownIdError
+
+REQUIRED_GPUS = [
+    "rtx-3080", "rtx-3090", "rtx-4090", "rtx-5090", "rtx-a6000", "l4", "a10g", "l40s",
+    "a100-40gb", "a100-80gb", "h100-pcie", "h100-sxm", "h200", "b200", "mi300x",
+]
+GENERIC = ["7b", "13b", "30b", "70b", "175b", "1t"]
+REAL_MODELS = [
+    "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-13b-hf", "meta-llama/Llama-2-70b-hf",
+    "meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-70B", "meta-llama/Llama-3.1-405B",
+    "mistralai/Mistral-7B-v0.1", "mistralai/Mixtral-8x7B-v0.1", "mistralai/Mixtral-8x22B-v0.1",
+    "Qwen/Qwen2.5-7B", "Qwen/Qwen2.5-14B", "Qwen/Qwen2.5-32B", "Qwen/Qwen2.5-72B",
+    "google/gemma-2-9b", "google/gemma-2-27b",
+    "microsoft/Phi-3-mini-4k-instruct", "microsoft/Phi-3-medium-4k-instruct",
+    "deepseek-ai/DeepSeek-V3", "tiiuae/falcon-40b", "tiiuae/falcon-180B",
+]
+
+
+def test_every_required_gpu_is_present():
+    gpus = load_gpus()
+    assert set(REQUIRED_GPUS) <= set(gpus)
+
+
+def test_every_gpu_number_has_a_source_and_date():
+    for gpu in load_gpus().values():
+        for field in GPU_SOURCED_FIELDS:
+            if getattr(gpu, field) is not None:
+                prov = gpu.provenance[field]
+                assert prov.source and prov.as_of[:4].isdigit(), (gpu.id, field)
+        assert gpu.cloud_provider
+
+
+def test_gpu_spec_sanity():
+    gpus = load_gpus()
+    # Ampere has no FP8 tensor cores
+    for gid in ("rtx-3080", "rtx-3090", "rtx-a6000", "a10g", "a100-40gb", "a100-80gb"):
+        assert gpus[gid].fp8_dense_tflops is None
+    # dense, not sparse: H100 SXM BF16 is 989, not 1979
+    assert gpus["h100-sxm"].bf16_dense_tflops == 989
+    assert gpus["a100-40gb"].memory_bandwidth_gb_per_s == 1555
+    # the A10G's usable memory is what the driver reports
+    assert gpus["a10g"].capacity_gib == pytest.approx(22888 / 1024)
+    assert gpus["h100-sxm"].interconnect.kind == "nvlink"
+    assert gpus["mi300x"].interconnect.kind == "xgmi"
+    for gpu in gpus.values():
+        if gpu.fp8_dense_tflops:
+            assert gpu.fp8_dense_tflops >= gpu.bf16_dense_tflops
+        assert gpu.interconnect.gpus_per_node in (4, 8)
+
+
+def test_runtime_overhead_block_has_sources():
+    r = load_runtime_overhead()
+    assert 0 < r.headroom_fraction < 0.2
+    assert set(r.provenance) >= {"cuda_context_gib", "workspace_gib", "collective_buffers_gib", "headroom_fraction"}
+
+
+def test_every_required_model_is_present():
+    ids = {m.id for m in load_models().values()}
+    assert set(GENERIC) <= ids
+    assert set(REAL_MODELS) <= ids
+
+
+def test_models_have_provenance_and_classes():
+    for m in load_models().values():
+        assert m.provenance.source and m.provenance.as_of
+        assert m.published_params_b and m.params_provenance is not None
+        assert m.size_class in ("7b", "13b", "30b", "70b", "175b", "1t", "moe")
+        if m.generic:
+            assert m.size_class == m.id and m.moe is None
+
+
+def test_generic_70b_defaults_to_gqa():
+    # seed-consistency C02: a generic 70B uses grouped-query attention
+    assert resolve_model("70b").num_kv_heads < resolve_model("70b").num_attention_heads
+
+
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("meta-llama/Llama-3.1-70B-Instruct", "meta-llama/Llama-3.1-70B"),
+        ("meta-llama/Meta-Llama-3.1-70B-Instruct", "meta-llama/Llama-3.1-70B"),
+        ("llama-3.1-70b", "meta-llama/Llama-3.1-70B"),
+        ("LLAMA-3.1-70B", "meta-llama/Llama-3.1-70B"),
+        ("meta-llama/Llama-2-7b-chat-hf", "meta-llama/Llama-2-7b-hf"),
+        ("Llama-2-70b-chat-hf", "meta-llama/Llama-2-70b-hf"),
+        ("mixtral-8x7b", "mistralai/Mixtral-8x7B-v0.1"),
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", "mistralai/Mixtral-8x7B-v0.1"),
+        ("mistralai/Mixtral-8x22B-Instruct-v0.1", "mistralai/Mixtral-8x22B-v0.1"),
+        ("qwen2.5-72b", "Qwen/Qwen2.5-72B"),
+        ("Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B"),
+        ("google/gemma-2-9b-it", "google/gemma-2-9b"),
+        ("google/gemma-2-27b-it", "google/gemma-2-27b"),
+        ("phi-3-mini", "microsoft/Phi-3-mini-4k-instruct"),
+        ("deepseek-ai/DeepSeek-V3-Base", "deepseek-ai/DeepSeek-V3"),
+        ("tiiuae/falcon-40b-instruct", "tiiuae/falcon-40b"),
+        ("70B", "70b"),
+        ("1T", "1t"),
+    ],
+)
+def test_resolve_model_variants_and_aliases(given, expected):
+    assert resolve_model(given).id == expected
+
+
+def test_resolve_gpu_case_insensitive():
+    assert resolve_gpu("H100-SXM").id == "h100-sxm"
+    assert resolve_gpu(" a10g ").id == "a10g"
+
+
+def test_unknown_ids_suggest_close_matches():
+    with pytest.raises(UnknownIdError) as err:
+        resolve_gpu("h100")
+    assert "h100-sxm" in err.value.suggestions
+    with pytest.raises(UnknownIdError) as err:
+        resolve_model("llama-3.1-80b")
+    assert "unknown model 'llama-3.1-80b'" in str(err.value)
+    assert err.value.suggestions
+
+
+def test_catalogs_are_cached():
+    assert load_gpus() is load_gpus()
+    assert load_models() is load_models()
+
+
+# ---------------------------------------------------------------- bad files
+def _write(tmp_path, text):
+    p = tmp_path / "cat.yaml"
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+GOOD_GPU = """
+gpus:
+- id: x1
+  name: X
+  vendor: nvidia
+  memory_gib: 10
+  memory_bandwidth_gb_per_s: 100
+  bf16_dense_tflops: 10
+  tdp_w: 100
+  interconnect: {kind: pcie, bandwidth_gb_per_s: 32, latency_us: 10, gpus_per_node: 4}
+  cloud_usd_per_gpu_hour: 1
+  cloud_provider: p
+  purchase_usd: 100
+  sources:
+    _default: {source: somewhere, as_of: "2024-01"}
+"""
+
+
+def test_minimal_gpu_file_loads(tmp_path):
+    gpus = load_gpu_file(_write(tmp_path, GOOD_GPU))
+    assert gpus["x1"].provenance["purchase_usd"].source == "somewhere"
+
+
+def test_unknown_field_is_rejected(tmp_path):
+    text = GOOD_GPU.replace("  tdp_w: 100", "  tdp_w: 100\n  tdp_watts: 100")
+    with pytest.raises(ConfigError, match="tdp_watts"):
+        load_gpu_file(_write(tmp_path, text))
+
+
+def test_missing_source_is_rejected(tmp_path):
+    text = GOOD_GPU.replace('    _default: {source: somewhere, as_of: "2024-01"}', '    tdp_w: {source: a, as_of: "2024"}')
+    with pytest.raises(ConfigError, match="has no source"):
+        load_gpu_file(_write(tmp_path, text))
+
+
+def test_bad_date_is_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="as_of"):
+        load_gpu_file(_write(tmp_path, GOOD_GPU.replace('"2024-01"', "yesterday")))
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path):
+    p = _write(tmp_path, "gpus:\n- id: [unclosed\n")
+    with pytest.raises(ConfigError) as err:
+        load_gpu_file(p)
+    assert str(p) in str(err.value) and ":" in str(err.value)
+
+
+def test_non_utf8_is_rejected(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_bytes(b"gpus: [\xff\xfe]")
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_gpu_file(p)
+
+
+def test_negative_number_is_rejected(tmp_path):
+    with pytest.raises(ConfigError, match="memory_gib"):
+        load_gpu_file(_write(tmp_path, GOOD_GPU.replace("memory_gib: 10", "memory_gib: -10")))
+
+
+def test_model_heads_must_divide(tmp_path):
+    text = """
+    models:
+    - id: m
+      name: M
+      num_layers: 2
+      hidden_size: 64
+      intermediate_size: 128
+      num_attention_heads: 8
+      num_kv_heads: 3
+      vocab_size: 100
+      tie_word_embeddings: false
+      mlp_kind: gated
+      max_context: 128
+      source: somewhere
+      as_of: "2024"
+    """
+    with pytest.raises(ConfigError, match="num_kv_heads"):
+        load_model_file(_write(tmp_path, text))
+
+
+def test_data_dir_is_inside_the_package():
+    # a non-editable install ships engine/data with the package
+    assert catalog.DATA_DIR.parent.name == "engine"
+    assert (catalog.DATA_DIR / "gpus.yaml").is_file()
