@@ -7,7 +7,7 @@ random sequences of moves. This module never imports Textual.
 
 Where the questions, their ``when`` conditions, defaults and validation come
 from is hidden behind :class:`Backend`: the production backend
-(:mod:`advisor.wizard_backend`) wraps the rulebook, ``advisor.answers`` (the one
+(:class:`RulebookBackend` below) wraps the rulebook, ``advisor.answers`` (the one
 validation shared with ``--answers`` and ``--set``) and the recommendation
 pipeline; tests use a tiny in-memory one.
 
@@ -30,6 +30,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
+
+class _Missing:
+    """Marker: the question has no default, so the user must answer it."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: returned by ``Backend.default`` for a required question (``None`` is a real
+#: default meaning "no value", allowed for optional numbers and text)
+MISSING: Any = _Missing()
 
 #: the wizard's steps, in order: (id, title shown in the step indicator)
 STEPS: tuple[tuple[str, str], ...] = (
@@ -112,7 +123,7 @@ class Backend(Protocol):
         """Whether question ``qid`` is asked, given the answers before it."""
 
     def default(self, qid: str, answers: dict[str, Any]) -> Any:
-        """The default of ``qid`` given the answers before it (None = none)."""
+        """The default of ``qid`` given the answers before it (MISSING = required)."""
 
     def check(self, qid: str, raw: Any, answers: dict[str, Any]) -> tuple[Any, str | None]:
         """Validate one raw value in context: (parsed value, None) or (None, reason)."""
@@ -146,6 +157,9 @@ class WizardSession:
 
     def __post_init__(self) -> None:
         self._by_id = {q.id: q for q in self.backend.questions}
+        # evaluation order (dependencies first) may differ from the display order
+        order = getattr(self.backend, "order", None) or [q.id for q in self.backend.questions]
+        self._order = [self._by_id[qid] for qid in order]
         self.overrides = {k: v for k, v in self.overrides.items() if k in self._by_id}
         self.recompute()
         self.cursor = min(max(self.cursor, 0), RESULT)
@@ -163,7 +177,7 @@ class WizardSession:
         answers: dict[str, Any] = {}
         problems: dict[str, str] = {}
         visible: list[str] = []
-        for q in self.backend.questions:
+        for q in self._order:
             if not self.backend.visible(q.id, dict(answers)):
                 self.overrides.pop(q.id, None)
                 continue
@@ -172,21 +186,27 @@ class WizardSession:
                 raw = self.overrides[q.id]
             else:
                 raw = self.backend.default(q.id, dict(answers))
-                if raw is None:
+                if raw is MISSING:
                     continue  # missing: the user must answer it
+                if raw is None:
+                    answers[q.id] = None  # optional, no value: valid as it is
+                    continue
             value, problem = self.backend.check(q.id, raw, dict(answers))
             if problem is not None:
                 problems[q.id] = problem
             else:
                 answers[q.id] = value
-        self.answers, self.problems, self.visible_ids = answers, problems, tuple(visible)
+        shown = set(visible)
+        self.answers, self.problems = answers, problems
+        self.visible_ids = tuple(q.id for q in self.backend.questions if q.id in shown)
 
     def question(self, qid: str) -> Question:
         return self._by_id[qid]
 
     def questions_of(self, step: str) -> list[Question]:
-        """The visible questions of one step, in rulebook order."""
-        return [self._by_id[q] for q in self.visible_ids if self._by_id[q].step == step]
+        """The visible questions of one step, in display (rulebook) order."""
+        visible = set(self.visible_ids)
+        return [q for q in self.backend.questions if q.id in visible and q.step == step]
 
     def is_overridden(self, qid: str) -> bool:
         return qid in self.overrides
@@ -389,3 +409,170 @@ class WizardSession:
                 break
         session._settle_cursor()
         return session
+
+
+# ---------------------------------------------------------------------- production backend
+_STEP_BY_NUMBER = {1: "task", 2: "quality", 3: "volume", 4: "test_plan"}
+
+
+class RulebookBackend:
+    """The wizard's :class:`Backend` over the real rulebook and recommendation pipeline.
+
+    Visibility, defaults and validation are :mod:`advisor.answers`'s
+    ``is_visible``, ``default_for`` and ``validate_answer`` (the functions its
+    ``validate`` uses for answers files and ``--set``), evaluated in the
+    rulebook's dependency order, so the wizard cannot accept what
+    ``sizewise recommend`` would refuse. The result and the report come from
+    ``advisor.recommend`` and ``advisor.report``.
+    """
+
+    def __init__(self, rules_dir: Any = None) -> None:
+        from advisor.rulebook import load_rulebook
+
+        self.rulebook = load_rulebook(rules_dir)
+        self.rules_hash: str = self.rulebook.hash
+        self.questions = tuple(_question_view(cq.model) for cq in self.rulebook.questions.values())
+        self.order = tuple(self.rulebook.question_order)
+        self._models = {cq.model.id: cq.model for cq in self.rulebook.questions.values()}
+        self._recs: dict[tuple, Any] = {}
+
+    # -- questions ------------------------------------------------------------
+    def visible(self, qid: str, answers: dict[str, Any]) -> bool:
+        from advisor.answers import is_visible
+
+        return is_visible(self.rulebook, qid, answers)
+
+    def default(self, qid: str, answers: dict[str, Any]) -> Any:
+        from advisor.answers import default_for
+
+        if self._models[qid].required:
+            return MISSING
+        return default_for(self.rulebook, qid, answers)
+
+    def check(self, qid: str, raw: Any, answers: dict[str, Any]) -> tuple[Any, str | None]:
+        from advisor.answers import Invalid, validate_answer
+
+        value = validate_answer(self._models[qid], raw, answers=answers, rulebook=self.rulebook)
+        if isinstance(value, Invalid):
+            return None, value.message
+        return value, None
+
+    # -- outputs --------------------------------------------------------------
+    def recommendation(self, answers: dict[str, Any]) -> Any:
+        """The :class:`advisor.recommendation.Recommendation` for complete answers (cached)."""
+        key = tuple(sorted((k, repr(v)) for k, v in answers.items()))
+        if key not in self._recs:
+            from advisor import recommend as pipeline
+
+            raw = {k: v for k, v in answers.items() if v is not None}
+            self._recs = {key: pipeline.recommend_from_answers(self.rulebook, raw)}
+        return self._recs[key]
+
+    def preview(self, answers: dict[str, Any]) -> Preview | None:
+        from advisor.answers import validate
+
+        raw = {k: v for k, v in answers.items() if v is not None}
+        _, problems = validate(self.rulebook, raw)
+        if problems:  # not enough known yet (missing required answers)
+            return None
+        rec = self.recommendation(answers)
+        best = next((c for c in rec.recommendation.candidates if c.size == rec.recommendation.recommended_size), None)
+        if best is None or not best.fits or best.monthly_usd is None:
+            return None
+        return Preview(size=best.size.upper(), gpu=best.gpu_name or best.gpu or "-",
+                       gpus=best.total_gpus or best.gpus_per_replica or 0, monthly_usd=best.monthly_usd,
+                       note=f"{best.precision}, {best.replicas} replica(s)" if best.replicas else "")
+
+    def result(self, answers: dict[str, Any]) -> ResultView:
+        return result_view(self.recommendation(answers))
+
+    def render(self, answers: dict[str, Any], fmt: str) -> str:
+        from advisor.report import render
+
+        return render(self.recommendation(answers), fmt)
+
+    def audit(self) -> str:
+        """Markdown summary of ``sizewise audit`` on this rulebook (palette entry)."""
+        try:
+            from advisor.rulebook.audit import audit
+        except ImportError:
+            return f"# Audit\n\nThe audit is not available in this build.\n\nRules hash: `{self.rules_hash}`"
+        report = audit(self.rulebook.directory)
+        findings = getattr(report, "findings", [])
+        lines = [f"# Audit of {self.rulebook.directory}", "", f"Rules hash: `{self.rules_hash}`", ""]
+        if not findings:
+            lines.append("No findings.")
+        for f in findings:
+            lines.append(f"- {getattr(f, 'severity', '')} {f}")
+        return "\n".join(lines)
+
+
+def _question_view(model: Any) -> Question:
+    """The rulebook's pydantic question -> the view's plain :class:`Question`."""
+    bounds = model.bounds
+    return Question(
+        id=model.id,
+        step=_STEP_BY_NUMBER[model.step],
+        prompt=model.prompt,
+        kind=model.type,
+        help=model.help,
+        choices=tuple(Choice(c.value, c.label, c.help, tuple(c.examples)) for c in (model.choices or [])),
+        unit=model.unit,
+        minimum=bounds.min if bounds else None,
+        maximum=bounds.max if bounds else None,
+    )
+
+
+def _usd(x: float | None) -> str:
+    return "-" if x is None else f"${x:,.0f}"
+
+
+def result_view(rec: Any) -> ResultView:
+    """A :class:`advisor.recommendation.Recommendation` -> what the Result screen shows."""
+    d = rec.recommendation
+    rows = []
+    chart = []
+    for c in d.candidates:
+        hardware = f"{c.gpus_per_replica}x {c.gpu_name or c.gpu}" if c.fits and c.gpu else "does not fit"
+        rows.append((
+            c.size.upper() + (" *" if c.size == d.recommended_size else ""),
+            hardware,
+            str(c.replicas or "-"),
+            c.precision or "-",
+            _usd(c.monthly_usd),
+            "-" if c.usd_per_million_output_tokens is None else f"${c.usd_per_million_output_tokens:,.2f}",
+        ))
+        if c.monthly_usd is not None:
+            chart.append((c.size.upper(), float(c.monthly_usd)))
+    o = rec.optimizations
+    opts = [
+        f"Quantization {q.size.upper()} {q.from_precision}->{q.to_precision}: saves {_usd(q.monthly_saving_usd)}/month "
+        f"({_usd(q.monthly_usd_before)} -> {_usd(q.monthly_usd_after)})"
+        for q in o.quantization
+    ]
+    if o.distillation is not None:
+        x = o.distillation
+        payback = f"{x.payback_months:.1f} months" if x.payback_months is not None else "never"
+        opts.append(f"Distillation {x.teacher_size.upper()}->{x.student_size.upper()}: {_usd(x.upfront_usd)} upfront, "
+                    f"saves {_usd(x.monthly_saving_usd)}/month, payback {payback}")
+    if o.moe is not None:
+        m = o.moe
+        opts.append(f"Mixture of experts ({m.model}): {_usd(m.monthly_usd)}/month vs dense {m.compared_to_size.upper()} "
+                    f"{_usd(m.compared_monthly_usd)}; memory floor {m.memory_floor_gb:.0f} GB")
+    t = rec.test_plan
+    plan = [f"{s.order}. {s.size.upper()} ({s.examples_min}-{s.examples_max} examples): {s.action}" for s in t.steps]
+    plan.append(f"Stop rule: {t.stop_rule}")
+    trace = [f"{r.table}.{r.rule} ({r.location}){'' if r.matched else ' no match'}: {r.detail}".rstrip(": ")
+             for r in rec.trace if r.matched]
+    return ResultView(
+        summary=d.summary,
+        candidate_headers=("Size", "Hardware", "Replicas", "Precision", "Monthly", "$/M out"),
+        candidate_rows=tuple(rows),
+        chart=tuple(chart),
+        recommended=d.recommended_size.upper(),
+        optimizations=tuple(opts),
+        test_plan=tuple(plan),
+        warnings=tuple(f"{w.title}: {w.message}" for w in d.warnings),
+        trace=tuple(trace),
+        rules_hash=d.rules_hash,
+    )

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent / "tui"))
 
 from fixture_backend import QUESTIONS, FixtureBackend  # noqa: E402
 
-from advisor.session import RESULT, STEPS, WizardSession  # noqa: E402
+from advisor.session import MISSING, RESULT, STEPS, WizardSession  # noqa: E402
 
 VALUES = {
     q.id: ([c.value for c in q.choices] + ["bogus"]) if q.kind == "choice"
@@ -51,7 +51,7 @@ def check_invariants(s: WizardSession, backend: FixtureBackend) -> None:
             value, problem = backend.check(q.id, raw, dict(context))
             assert problem is None and value == s.answers[q.id]
             context[q.id] = value
-        elif q.id in visible and (q.id in s.overrides or backend.default(q.id, dict(context)) is not None):
+        elif q.id in visible and (q.id in s.overrides or backend.default(q.id, dict(context)) is not MISSING):
             assert q.id in s.problems  # present but not valid -> flagged
     assert s.step_visible(s.cursor)
     assert s.cursor <= s.reached

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from advisor.session import Choice, Preview, Question, ResultView
+from advisor.session import MISSING, Choice, Preview, Question, ResultView
 
 SIZES = ("7b", "13b", "30b", "70b")
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
@@ -95,7 +95,7 @@ class FixtureBackend:
             return 0.85
         if qid == "output_tokens":
             return 300
-        return None
+        return MISSING
 
     def check(self, qid: str, raw: Any, answers: dict[str, Any]) -> tuple[Any, str | None]:
         q = self._q[qid]

@@ -1,0 +1,69 @@
+"""Only advisor/tui/ may import Textual; heavy modules load only where needed.
+
+Each check runs in a fresh interpreter (a subprocess) and inspects
+``sys.modules`` after the import, so a Textual import hidden three modules
+deep is caught, and test order cannot mask it.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADLESS_PACKAGES = ("engine", "advisor.rulebook", "advisor.report", "advisor.commands")
+HEADLESS_MODULES = ("advisor.answers", "advisor.session", "advisor.drafts", "advisor.recommend",
+                    "advisor.recommendation", "advisor.fileio", "advisor.cli")
+
+
+def headless_modules() -> list[str]:
+    names = [m for m in HEADLESS_MODULES if (ROOT / (m.replace(".", "/") + ".py")).exists()]
+    for pkg in HEADLESS_PACKAGES:
+        path = ROOT / pkg.replace(".", "/")
+        if path.is_dir():
+            names.append(pkg)
+            names += [f"{pkg}.{m.name}" for m in pkgutil.iter_modules([str(path)])]
+    return sorted(names)
+
+
+def loaded_after(modules: list[str]) -> dict[str, list[str]]:
+    """Import each module in its own interpreter; return what heavy modules each pulled in."""
+    code = (
+        "import importlib, json, sys\n"
+        "for name in sys.argv[1].split(','):\n"
+        "    importlib.import_module(name)\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'plotext', 'textual_plotext'})\n"
+        "print(json.dumps(heavy))\n"
+    )
+    out = {}
+    for name in modules:
+        proc = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert proc.returncode == 0, f"importing {name} failed:\n{proc.stderr}"
+        out[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
+def test_headless_modules_never_import_textual():
+    modules = headless_modules()
+    assert "advisor.session" in modules and "advisor.commands.wizard" in modules
+    together = ",".join(modules)
+    if loaded_after([together])[together]:  # something leaked: find which module, one by one
+        offenders = {name: heavy for name, heavy in loaded_after(modules).items() if heavy}
+        assert offenders == {}
+
+
+@pytest.mark.parametrize("name", ["advisor.tui.app"])
+def test_wizard_app_defers_plotext_to_the_result_screen(name):
+    assert loaded_after([name]) == {name: ["textual"]}
+
+
+def test_result_screen_does_load_the_chart():
+    # the deferral is real: the module that draws the chart still imports
+    assert loaded_after(["advisor.tui.widgets.cost_chart"])["advisor.tui.widgets.cost_chart"] == [
+        "plotext", "textual", "textual_plotext"
+    ]
