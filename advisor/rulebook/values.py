@@ -1,0 +1,126 @@
+"""Typing and validating one answer against its question.
+
+Why here and not in :mod:`advisor.answers`: the loader must run the very same
+check on every question's default ("a default that fails its own validation"
+is a rule-file error), and the answers layer builds on the rulebook, not the
+other way round. :mod:`advisor.answers` re-exports :func:`validate_answer`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+from typing import Any
+
+from advisor.rulebook.conditions import fmt_number, fmt_value
+
+
+@dataclasses.dataclass(frozen=True)
+class Invalid:
+    """Why an answer was refused (returned instead of a value)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_SUFFIX = {"K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
+_NUMBER = re.compile(r"^\s*(?P<num>[-+]?(?:\d[\d,_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<suffix>[kKmMbBgGtT]?)\s*$")
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0"}
+
+
+def parse_number(text: str) -> float | None:
+    """``100M`` -> 1e8, ``2K`` -> 2000, ``1,000`` -> 1000; None when not a number.
+
+    Uses ``engine.units.parse_quantity`` when it exists so the whole product
+    agrees on the suffixes; falls back to the same grammar here.
+    """
+    try:
+        from engine.units import parse_quantity  # engine-core owns the grammar
+    except ImportError:  # pragma: no cover - only before engine-core landed
+        parse_quantity = None
+    if parse_quantity is not None:
+        try:
+            return parse_quantity(text, name="value", allow_negative=True)
+        except Exception:  # InputError: not a number
+            return None
+    m = _NUMBER.match(text)
+    if not m:
+        return None
+    x = float(m.group("num").replace(",", "").replace("_", ""))
+    return x * _SUFFIX.get(m.group("suffix").upper(), 1.0)
+
+
+def coerce(question: Any, raw: Any) -> Any:
+    """Type ``raw`` (a YAML value or a ``--set`` string) for ``question``; :class:`Invalid` if impossible."""
+    qtype = question.type
+    if raw is None:
+        return Invalid("no value given")
+    if qtype == "choice":
+        values = [c.value for c in question.choices or []]
+        text = raw if isinstance(raw, str) else fmt_value(raw)
+        text = text.strip()
+        if text in values:
+            return text
+        lowered = {v.lower(): v for v in values}
+        norm = text.lower().replace("-", "_").replace(" ", "_")
+        if norm in lowered:
+            return lowered[norm]
+        hint = difflib.get_close_matches(norm, values, n=1, cutoff=0.6)
+        did = f"; did you mean '{hint[0]}'?" if hint else ""
+        return Invalid(f"'{text}' is not one of: {', '.join(values)}{did}")
+    if qtype == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        return Invalid(f"expected true or false, got '{fmt_value(raw)}'")
+    if qtype in ("number", "integer"):
+        if isinstance(raw, bool):
+            return Invalid(f"expected a number, got '{fmt_value(raw)}'")
+        if isinstance(raw, (int, float)):
+            x = float(raw)
+        elif isinstance(raw, str):
+            x = parse_number(raw)
+            if x is None:
+                return Invalid(f"'{raw.strip()}' is not a number (examples: 2000, 2K, 100M, 1.5e9)")
+        else:
+            return Invalid(f"expected a number, got a {type(raw).__name__}")
+        if not math.isfinite(x):
+            return Invalid("must be a finite number")
+        if qtype == "integer":
+            if not x.is_integer():
+                return Invalid(f"expected a whole number, got {fmt_number(x)}")
+            return int(x)
+        return int(x) if isinstance(raw, int) else x
+    # text
+    if not isinstance(raw, str):
+        raw = fmt_value(raw)
+    if len(raw) > question.max_length:
+        return Invalid(f"longer than {question.max_length} characters")
+    return raw
+
+
+def check_bounds(question: Any, value: Any) -> Invalid | None:
+    b = question.bounds
+    if b is None or question.type not in ("number", "integer"):
+        return None
+    if value < b.min or value > b.max:
+        if b.message:
+            text = b.message.replace("{min}", fmt_number(b.min)).replace("{max}", fmt_number(b.max)).replace("{value}", fmt_number(value))
+            return Invalid(text)
+        return Invalid(f"must be between {fmt_number(b.min)} and {fmt_number(b.max)}{' ' + question.unit if question.unit else ''}, got {fmt_number(value)}")
+    return None
+
+
+def validate_value(question: Any, raw: Any) -> Any:
+    """Type and range check (no cross-answer checks): the value or :class:`Invalid`."""
+    value = coerce(question, raw)
+    if isinstance(value, Invalid):
+        return value
+    problem = check_bounds(question, value)
+    return problem or value

@@ -1,0 +1,52 @@
+"""Every broken rule file is refused with its exact message (file:line:column)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from advisor.rulebook.loader import RulebookError, load_rulebook
+
+from .conftest import BROKEN, expected_lines
+
+LOAD_FIXTURES = sorted(p for p in BROKEN.glob("*.yaml") if expected_lines(p))
+
+
+@pytest.mark.parametrize("fixture", LOAD_FIXTURES, ids=lambda p: p.stem)
+def test_broken_file_reports_exact_problems(fixture, tmp_path, monkeypatch):
+    shutil.copy(fixture, tmp_path / fixture.name)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(".")
+    assert [str(p) for p in err.value.problems] == expected_lines(fixture)
+    assert err.value.exit_code == 2
+
+
+def test_oversize_file_is_refused_before_parsing(tmp_path, monkeypatch):
+    (tmp_path / "huge.yaml").write_bytes(b"# padding\n" * 100_001)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(".")
+    assert [str(p) for p in err.value.problems] == [
+        "huge.yaml: file is 1,000,010 bytes, over the 1,000,000-byte limit; refusing to parse it"
+    ]
+
+
+def test_all_problems_of_all_files_are_reported_together(tmp_path, monkeypatch):
+    for name in ("unknown_key.yaml", "wrong_type.yaml", "duplicate_key.yaml"):
+        shutil.copy(BROKEN / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(".")
+    assert len(err.value.problems) == 3
+    assert str(err.value).startswith("the rules have 3 problems:")
+
+
+def test_every_problem_class_has_a_fixture():
+    names = {p.stem for p in LOAD_FIXTURES}
+    required = {
+        "unknown_key", "wrong_type", "duplicate_key", "unknown_question_reference", "unknown_value",
+        "cycle_in_when", "cycle_in_defaults", "default_fails_validation", "non_utf8", "alias_bomb",
+    }
+    assert required <= names
