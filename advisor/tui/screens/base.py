@@ -44,9 +44,9 @@ class WizardScreen(Screen):
             if self.SIDE_PANEL:
                 yield PreviewPanel(id="preview")
         with Horizontal(id="nav"):
-            yield Button("Back", id="back-button", variant="default")
+            yield Button("< Back", id="back-button", variant="default", compact=True)
             yield Static("", id="nav-message")
-            yield Button("Next", id="next-button", variant="primary")
+            yield Button("Next >", id="next-button", variant="primary", compact=True)
         yield Footer()
 
     def compose_body(self):  # pragma: no cover - overridden

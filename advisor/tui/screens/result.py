@@ -63,4 +63,6 @@ class ResultScreen(WizardScreen):
     def _exported(self, path) -> None:
         if path is not None:
             self.app.exported = path  # type: ignore[attr-defined]
-            self.query_one("#saved", Static).update(Text(f"Saved to {path}", style="bold green"))
+            saved = self.query_one("#saved", Static)
+            saved.update(Text(f"Saved to {path}", style="bold green"))
+            saved.display = True

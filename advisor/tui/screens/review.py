@@ -32,10 +32,12 @@ class ReviewScreen(WizardScreen):
                             value.append(" (default)", style="dim")
                     else:
                         value = Text("missing", style="bold red")
+                    line = Text(q.prompt, style="dim")
+                    line.append("  ")
+                    line.append_text(value)
                     with Horizontal(classes="review-row"):
-                        yield Label(q.prompt, classes="review-prompt")
-                        yield Label(value, classes="review-value")
-                        yield Button("Edit", id=f"edit-{q.id}", classes="edit")
+                        yield Button("Edit", id=f"edit-{q.id}", classes="edit", compact=True)
+                        yield Static(line, classes="review-answer")
 
     @staticmethod
     def _label(q, value) -> str:

@@ -27,7 +27,8 @@ class CostChart(PlotextPlot):
         plt.xticks(xs, labels)
         if self.recommended in labels:
             i = labels.index(self.recommended)
-            plt.scatter([xs[i]], [ys[i]], marker="●", color="green")
-            plt.text(f"recommended {self.recommended}", x=xs[i], y=ys[i], color="green", alignment="left")
+            plt.scatter([xs[i]], [ys[i]], marker="@", color="green")
+            top = max(ys) if ys else 1
+            plt.text(f"<- recommended {self.recommended}", x=xs[i] + 0.08, y=ys[i] + top * 0.02, color="green", alignment="left")
         plt.xlim(0.5, len(xs) + 0.5)
         plt.ylim(0, max(ys) * 1.15 if ys else 1)

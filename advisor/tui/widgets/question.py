@@ -108,7 +108,7 @@ class QuestionField(Vertical):
                     control.value = text
         verdict = self.query_one(".verdict", Static)
         problem = session.problems.get(qid)
-        control.set_class(problem is not None, "-invalid")
+        control.set_class(problem is not None, "-refused")  # not -invalid: Input resets that one
         if problem is not None:
             verdict.update(Text(f"✗ {problem}", style="bold red"))
         elif qid in session.answers and self.question.kind in ("number", "integer"):
