@@ -1,0 +1,692 @@
+"""One estimate (the ``sizewise estimate`` contract) and the fast sweep the recommendation uses.
+
+Why two layers: :func:`estimate` is the boundary (pydantic request in, pydantic
+:class:`Estimate` out, everything explained and sourced), while
+:func:`evaluate_config` / :func:`sweep` are the hot path: plain floats and
+NamedTuples, inputs prepared once per (model, precision) and per (GPU, precision)
+and cached, so one configuration costs a few microseconds
+(benchmarks/engine_speed.py measures it).
+
+Pipeline for one configuration:
+placement (engine/placement.py: GPUs per replica, TP/PP, KV budget)
+-> concurrency (given, ``max`` = KV-limited up to the scheduler cap, or the
+largest that meets the latency targets) -> replica throughput and latency
+(engine/performance.py with the calibrated factors of engine/calibration.py)
+-> fleet (engine/fleet.py) -> cost (engine/cost.py).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine import cost as costm
+from engine.calibration import Calibration, load_calibration
+from engine.catalog import GpuSpec, ModelSpec, load_gpus, resolve_gpu, resolve_model
+from engine.defaults import Assumptions, load_assumptions
+from engine.errors import DoesNotFitError, InputError
+from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
+from engine.memory import KV_PRECISION_BYTES, kv_bytes, kv_bytes_per_token, kv_bytes_per_token_per_layer, weight_bytes
+from engine.params import param_counts
+from engine.performance import PerfGpu, PerfModel, best_concurrency, compute_rate_flops, perf_model_from_numbers, replica_perf
+
+Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4"]
+KvPrecision = Literal["fp16", "bf16", "fp8", "int8"]
+PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "fp16", "fp8", "int8", "int4")
+
+#: Inputs beyond these are refused as absurd (the message names the limit).
+MAX_REQUESTS_PER_DAY = 1e12
+MAX_TOKENS_PER_REQUEST = 10_000_000
+MAX_GPUS_PER_REPLICA = 1024
+MAX_CONCURRENCY = 1_000_000
+
+#: Workload defaults when the user gives none: the article's 2K-token prompts and
+#: ~300-token answers (seed-consistency C03 shows why 20-30-token answers mislead).
+DEFAULT_INPUT_TOKENS = 2000
+DEFAULT_OUTPUT_TOKENS = 300
+
+
+def default_kv_precision(precision: str) -> str:
+    """fp8 weights come with an fp8 KV cache (the TensorRT-LLM/vLLM FP8 recipe); otherwise fp16."""
+    return "fp8" if precision == "fp8" else "fp16"
+
+
+# =========================================================================== hot path inputs
+class ModelPrep(NamedTuple):
+    model: ModelSpec
+    precision: str
+    kv_precision: str
+    perf: PerfModel
+    weights_bytes: float
+    kv_bytes_per_token: float
+    total_params: float
+    active_params: float
+
+
+class GpuPrep(NamedTuple):
+    gpu: GpuSpec
+    perf: PerfGpu
+    compute_note: str
+
+
+_MODEL_CACHE: dict[tuple[int, str, str], tuple[ModelSpec, ModelPrep]] = {}
+_GPU_CACHE: dict[tuple[int, str, str, float, float], tuple[GpuSpec, GpuPrep]] = {}
+
+
+def prepare_model(model: ModelSpec, precision: str, kv_precision: str) -> ModelPrep:
+    """Per (model, precision, KV precision): the numbers the performance math needs (cached)."""
+    key = (id(model), precision, kv_precision)
+    hit = _MODEL_CACHE.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    pc = param_counts(model)
+    wb = weight_bytes(model, precision)
+    nonlinear_width = 4.0 if precision == "fp32" else 2.0
+    nonlinear = pc.total - pc.linear
+    linear_bpp = (wb - nonlinear * nonlinear_width) / pc.linear if pc.linear else 0.0
+    lm_head_matmul = model.vocab_size * model.hidden_size
+    moe = model.moe
+    if moe:
+        unused = pc.moe_layers * (moe.num_experts - moe.experts_per_token) * pc.per_expert
+        active_linear = pc.linear - unused + lm_head_matmul
+        expert_bytes = pc.per_expert * pc.moe_layers * linear_bpp
+        routed_bytes = pc.routed_experts * linear_bpp
+        n_exp, k_exp = moe.num_experts, moe.experts_per_token
+    else:
+        active_linear = pc.linear + lm_head_matmul
+        expert_bytes = routed_bytes = 0.0
+        n_exp = k_exp = 0
+    # the input embedding is gathered row by row, not streamed each step (unless tied: it is the lm_head)
+    embedding_not_read = 0.0 if model.tie_word_embeddings else pc.embedding * nonlinear_width
+    shared_read = wb - routed_bytes - embedding_not_read - pc.position_embedding * nonlinear_width
+    per_layer_kv = kv_bytes_per_token_per_layer(model, kv_precision)
+    win_layers = model.sliding_window_layers if model.sliding_window else 0
+    if model.mla is not None:
+        qk, v = model.mla.qk_nope_head_dim + model.mla.qk_rope_head_dim, model.mla.v_head_dim
+        attn_qk, attn_v = model.num_attention_heads * qk, model.num_attention_heads * v
+    else:
+        attn_qk = attn_v = None
+    perf = perf_model_from_numbers(
+        active_linear_params=active_linear,
+        num_layers=model.num_layers,
+        hidden_size=model.hidden_size,
+        q_dim=model.num_attention_heads * model.head_dim,
+        full_attention_layers=model.num_layers - win_layers,
+        window_layers=win_layers,
+        window=model.sliding_window or 0,
+        weight_bytes=wb,
+        shared_read_bytes=shared_read,
+        expert_bytes=expert_bytes,
+        num_experts=n_exp,
+        experts_per_token=k_exp,
+        kv_full_bytes_per_token=per_layer_kv * (model.num_layers - win_layers),
+        kv_window_bytes_per_token=per_layer_kv * win_layers,
+        attn_qk_dim=attn_qk,
+        attn_v_dim=attn_v,
+    )
+    prep = ModelPrep(model, precision, kv_precision, perf, wb, kv_bytes_per_token(model, kv_precision),
+                     float(pc.total), float(pc.active))
+    _MODEL_CACHE[key] = (model, prep)
+    return prep
+
+
+def prepare_gpu(gpu: GpuSpec, precision: str, int8_mode: str = "weight-only",
+                assumptions: Assumptions | None = None) -> GpuPrep:
+    a = assumptions or load_assumptions()
+    key = (id(gpu), precision, int8_mode, a.inter_node_gb_per_s, a.inter_node_latency_us)
+    hit = _GPU_CACHE.get(key)
+    if hit is not None and hit[0] is gpu:
+        return hit[1]
+    rate, note = compute_rate_flops(gpu.bf16_dense_tflops, gpu.fp8_dense_tflops, gpu.int8_dense_tops, precision, int8_mode)
+    ic = gpu.interconnect
+    perf = PerfGpu(
+        compute_flops=rate * 1e12,
+        bandwidth_bytes_per_s=gpu.memory_bandwidth_gb_per_s * 1e9,
+        link_bytes_per_s=ic.bandwidth_gb_per_s * 1e9,
+        link_latency_s=ic.latency_us * 1e-6,
+        inter_node_bytes_per_s=a.inter_node_gb_per_s * 1e9,
+        inter_node_latency_s=a.inter_node_latency_us * 1e-6,
+    )
+    prep = GpuPrep(gpu, perf, note)
+    _GPU_CACHE[key] = (gpu, prep)
+    return prep
+
+
+# =========================================================================== placement adapter
+class Layout(NamedTuple):
+    gpus_per_replica: int
+    tp: int
+    pp: int
+    nodes: int
+    regime: str
+    regime_reason: str
+    kv_budget_bytes: float  # per replica
+    overhead_bytes_per_gpu: float
+    weights_bytes_per_gpu: float
+
+
+_LAYOUT_CACHE: dict[tuple, Layout | None] = {}
+
+
+def layout_for(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, gpus: int | None,
+               min_sequences: int = 1, tokens_per_seq: float = 1.0) -> Layout:
+    """GPUs per replica, TP/PP and the replica's KV budget, from engine/placement.py.
+
+    ``gpus=None`` asks placement for the fewest GPUs holding the weights plus
+    ``min_sequences`` sequences of ``tokens_per_seq`` tokens. Raises
+    :class:`DoesNotFitError` when nothing fits.
+    """
+    from engine.placement import place
+
+    key = (id(model), id(gpu), precision, kv_precision, gpus, min_sequences, tokens_per_seq)
+    if key in _LAYOUT_CACHE:
+        hit = _LAYOUT_CACHE[key]
+        if hit is None:
+            raise DoesNotFitError(_no_fit_message(model, gpu, precision, gpus))
+        return hit
+    try:
+        p = place(model, gpu, precision, kv_precision, max(1, int(math.ceil(tokens_per_seq))), min_sequences, gpus=gpus)
+    except DoesNotFitError:
+        _LAYOUT_CACHE[key] = None
+        raise
+    if not p.fits:
+        _LAYOUT_CACHE[key] = None
+        raise DoesNotFitError(_no_fit_message(model, gpu, precision, gpus))
+    lay = Layout(p.gpus_per_replica, p.tp, p.pp, p.nodes, p.regime, p.regime_reason, float(p.kv_budget_bytes),
+                 float(p.overhead_bytes_per_gpu), float(p.weights_bytes_per_gpu))
+    _LAYOUT_CACHE[key] = lay
+    return lay
+
+
+def _no_fit_message(model: ModelSpec, gpu: GpuSpec, precision: str, gpus: int | None) -> str:
+    where = f"{gpus} x {gpu.id}" if gpus else f"any allowed number of {gpu.id}"
+    return f"{model.id} at {precision} does not fit on {where}"
+
+
+def max_sequences(prep: ModelPrep, lay: Layout, tokens_per_seq: float, cap: float) -> int:
+    """Sequences of ``tokens_per_seq`` tokens the replica's KV budget holds, capped by the scheduler limit."""
+    per_seq = kv_bytes(prep.model, prep.kv_precision, tokens_per_seq, 1)
+    if per_seq <= 0:
+        return int(cap)
+    n = int(lay.kv_budget_bytes // per_seq)
+    return int(min(n, cap))
+
+
+# =========================================================================== one configuration (hot path)
+class Candidate(NamedTuple):
+    """One evaluated deployment: plain numbers, cheap to build, sorted by ``monthly_usd``."""
+
+    model_id: str
+    gpu_id: str
+    precision: str
+    kv_precision: str
+    gpus_per_replica: int
+    tp: int
+    pp: int
+    regime: str
+    concurrency: int
+    max_concurrency: int
+    output_tokens_per_s: float  # one replica
+    ttft_s: float
+    tpot_ms: float
+    meets_latency: bool
+    replicas: int
+    total_gpus: int
+    usd_per_gpu_hour: float  # cloud price, or owned cost per GPU-hour
+    monthly_usd: float
+    annual_usd: float
+    usd_per_million_output_tokens: float
+    usd_per_million_total_tokens: float
+    fleet_utilisation: float
+    weights_gb: float
+
+
+def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_tokens: float, output_tokens: float,
+                    requests_per_day: float | None, concurrency: int | str | None, calib: Calibration,
+                    a: Assumptions, deployment: str = "cloud", usd_per_gpu_hour: float | None = None,
+                    purchase_usd: float | None = None, ttft_target_s: float | None = None,
+                    tpot_target_ms: float | None = None) -> Candidate | None:
+    """Evaluate one (model, GPU, precision, layout) for a demand; None if no sequence fits.
+
+    ``concurrency``: an int (as given), ``"max"`` (KV-limited, no latency limit) or
+    None (largest that meets ``ttft_target_s`` / ``tpot_target_ms``; targets None =
+    the defaults in assumptions.yaml). ``meets_latency`` is False when even one
+    sequence misses the targets (the candidate then runs at concurrency 1).
+    """
+    eff = calib.efficiency
+    s, g = input_tokens, output_tokens
+    cached = s * a.prefix_cache_hit_rate
+    maxc = max_sequences(prep, lay, s + g, a.max_batch_sequences)
+    if maxc < 1:
+        return None
+    tp, pp = lay.tp, lay.pp
+    ttft_t = ttft_target_s if ttft_target_s is not None else a.ttft_target_s
+    tpot_t = (tpot_target_ms if tpot_target_ms is not None else a.tpot_target_ms) / 1000.0
+    if concurrency == "max":
+        conc = maxc
+        r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, conc, cached)
+        meets = r.ttft_s <= ttft_t and r.tpot_s <= tpot_t
+    elif concurrency is None:
+        found = best_concurrency(prep.perf, gprep.perf, eff, tp, pp, s, g, maxc, ttft_t, tpot_t, cached)
+        if found is None:
+            conc = 1
+            r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, 1, cached)
+            meets = False
+        else:
+            conc, r = found
+            meets = True
+    else:
+        conc = int(concurrency)
+        if conc > maxc and conc > 1:
+            return None
+        r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, conc, cached)
+        meets = r.ttft_s <= ttft_t and r.tpot_s <= tpot_t
+
+    gpu = gprep.gpu
+    n = lay.gpus_per_replica
+    hours = a.hours_per_month
+    tps = r.output_tokens_per_s
+    if requests_per_day:
+        fl = size_fleet(Demand(requests_per_day, s, g, a.peak_to_average, a.target_utilisation), tps, n)
+        replicas, util = fl.replicas, fl.fleet_utilisation
+        out_month, in_month = fl.output_tokens_per_month, fl.input_tokens_per_month
+    else:
+        # no demand: one replica, loaded at the target utilisation
+        replicas, util = 1, a.target_utilisation
+        out_month = tps * 3600.0 * hours * util
+        in_month = out_month * s / g
+    total = replicas * n
+    if deployment == "owned":
+        price = purchase_usd if purchase_usd is not None else gpu.purchase_usd
+        om = costm.owned_monthly_per_gpu(price, gpu.tdp_w, util, amortisation_years=a.amortisation_years,
+                                         host_power_factor=a.host_power_factor, pue=a.pue, usd_per_kwh=a.usd_per_kwh,
+                                         hosting_usd_per_gpu_month=a.hosting_usd_per_gpu_month, hours_per_month=hours)
+        per_gpu_month = om.amortisation_usd + om.power_usd + om.hosting_usd
+        monthly = total * per_gpu_month
+        rate = per_gpu_month / hours
+    else:
+        rate = usd_per_gpu_hour if usd_per_gpu_hour is not None else gpu.cloud_usd_per_gpu_hour
+        monthly = total * rate * hours
+    return Candidate(
+        prep.model.id, gpu.id, prep.precision, prep.kv_precision, n, tp, pp, lay.regime, conc, maxc, tps,
+        r.ttft_s, r.tpot_s * 1000.0, meets, replicas, total, rate, monthly, monthly * 12.0,
+        monthly / out_month * 1e6 if out_month > 0 else math.inf,
+        monthly / (out_month + in_month) * 1e6 if out_month > 0 else math.inf,
+        util, prep.weights_bytes / 1e9,
+    )
+
+
+# =========================================================================== sweep
+def valid_gpu_counts(model: ModelSpec, gpu: GpuSpec, minimum: int = 1) -> list[int]:
+    """GPU counts a replica of ``model`` may use (engine/placement.py's rule), from ``minimum`` up."""
+    from engine.placement import valid_gpu_counts as counts
+
+    return [c for c in counts(model, gpu) if c >= minimum]
+
+
+def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], precisions: Iterable[str], *,
+          requests_per_day: float | None, input_tokens: float, output_tokens: float,
+          deployment: str = "cloud", ttft_target_s: float | None = None, tpot_target_ms: float | None = None,
+          concurrency: int | str | None = None, kv_precision: str | None = None,
+          gpu_counts: Iterable[int] | None = None, max_extra_counts: int = 2,
+          assumptions: Assumptions | None = None, prices: dict[str, float] | None = None,
+          purchase: dict[str, float] | None = None) -> list[Candidate]:
+    """Every (model x GPU x precision x GPU count) that fits, evaluated; sorted cheapest first.
+
+    GPU counts: ``gpu_counts`` if given, else the fewest that fit plus the next
+    ``max_extra_counts`` valid counts (powers of two in a node, then whole nodes):
+    more GPUs per replica can be cheaper per token when they free KV memory for a
+    larger batch. Combinations that do not fit are skipped, never reported.
+    ``prices`` / ``purchase`` override the catalog's $/GPU-hour and purchase price per GPU id.
+    Latency: candidates carry ``meets_latency``; filter on it (see :func:`cheapest`).
+    """
+    a = assumptions or load_assumptions()
+    calib = load_calibration()
+    prices = prices or {}
+    purchase = purchase or {}
+    model_specs = [m if isinstance(m, ModelSpec) else resolve_model(m) for m in models]
+    gpu_specs = [g if isinstance(g, GpuSpec) else resolve_gpu(g) for g in gpus]
+    precs = list(precisions)
+    out: list[Candidate] = []
+    for model in model_specs:
+        for gpu in gpu_specs:
+            for prec in precs:
+                kvp = kv_precision or default_kv_precision(prec)
+                prep = prepare_model(model, prec, kvp)
+                gprep = prepare_gpu(gpu, prec, assumptions=a)
+                if gpu_counts is None:
+                    try:
+                        first = layout_for(model, gpu, prec, kvp, None)
+                    except DoesNotFitError:
+                        continue
+                    counts = valid_gpu_counts(model, gpu, first.gpus_per_replica)[: 1 + max_extra_counts]
+                else:
+                    counts = list(gpu_counts)
+                for n in counts:
+                    try:
+                        lay = layout_for(model, gpu, prec, kvp, n)
+                    except (DoesNotFitError, InputError):
+                        continue
+                    c = evaluate_config(prep, gprep, lay, input_tokens=input_tokens, output_tokens=output_tokens,
+                                        requests_per_day=requests_per_day, concurrency=concurrency, calib=calib, a=a,
+                                        deployment=deployment, usd_per_gpu_hour=prices.get(gpu.id),
+                                        purchase_usd=purchase.get(gpu.id), ttft_target_s=ttft_target_s,
+                                        tpot_target_ms=tpot_target_ms)
+                    if c is not None:
+                        out.append(c)
+    out.sort(key=lambda c: (c.monthly_usd, c.total_gpus, c.model_id, c.gpu_id, c.precision, c.gpus_per_replica))
+    return out
+
+
+def cheapest(candidates: Iterable[Candidate], *, require_latency: bool = True) -> Candidate | None:
+    """The cheapest candidate (meeting the latency targets unless ``require_latency`` is False)."""
+    best = None
+    for c in candidates:
+        if require_latency and not c.meets_latency:
+            continue
+        if best is None or (c.monthly_usd, c.total_gpus) < (best.monthly_usd, best.total_gpus):
+            best = c
+    return best
+
+
+# =========================================================================== the boundary: request and estimate
+class EstimateRequest(BaseModel):
+    """Everything ``sizewise estimate`` accepts (numbers already parsed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str | None = None
+    model_config_path: str | None = None
+    gpu: str
+    gpus: int | None = Field(default=None, ge=1, le=MAX_GPUS_PER_REPLICA)
+    precision: Precision = "bf16"
+    kv_precision: KvPrecision | None = None
+    int8_mode: Literal["weight-only", "w8a8"] = "weight-only"
+    input_tokens: int = Field(default=DEFAULT_INPUT_TOKENS, ge=1, le=MAX_TOKENS_PER_REQUEST)
+    output_tokens: int = Field(default=DEFAULT_OUTPUT_TOKENS, ge=1, le=MAX_TOKENS_PER_REQUEST)
+    concurrency: int | Literal["max"] | None = None
+    requests_per_day: float | None = Field(default=None, gt=0, le=MAX_REQUESTS_PER_DAY, allow_inf_nan=False)
+    tokens_per_day: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    peak_to_average: float | None = Field(default=None, ge=1, le=100, allow_inf_nan=False)
+    utilisation: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
+    prefix_cache_hit_rate: float | None = Field(default=None, ge=0, lt=1, allow_inf_nan=False)
+    deployment: Literal["cloud", "owned"] = "cloud"
+    usd_per_gpu_hour: float | None = Field(default=None, gt=0, le=1000, allow_inf_nan=False)
+    ttft_target_s: float | None = Field(default=None, gt=0, le=3600, allow_inf_nan=False)
+    tpot_target_ms: float | None = Field(default=None, gt=0, le=60000, allow_inf_nan=False)
+    overrides_path: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "EstimateRequest":
+        if (self.model is None) == (self.model_config_path is None):
+            raise ValueError("give exactly one of model or model_config_path")
+        if self.requests_per_day is not None and self.tokens_per_day is not None:
+            raise ValueError("give requests_per_day or tokens_per_day, not both")
+        if isinstance(self.concurrency, int) and not (1 <= self.concurrency <= MAX_CONCURRENCY):
+            raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY:,}")
+        return self
+
+
+class Estimate(BaseModel):
+    """The ``sizewise estimate --format json`` contract (see docs/architecture.md). Stable keys."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = 1
+    model: dict[str, Any]
+    gpu: dict[str, Any]
+    workload: dict[str, Any]
+    memory: dict[str, Any]
+    deployment: dict[str, Any]
+    performance: dict[str, Any]
+    fleet: dict[str, Any]
+    cost: dict[str, Any]
+    band: dict[str, Any]
+    article: dict[str, Any]
+    assumptions: dict[str, Any]
+    calibration: dict[str, Any]
+    warnings: list[str]
+
+
+def _r(x: float, nd: int = 4) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return float(f"{x:.{nd}g}") if abs(x) < 1e15 else float(x)
+
+
+def _round(x: float, places: int = 3) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return round(x, places)
+
+
+def _load_model(req: EstimateRequest) -> ModelSpec:
+    if req.model_config_path is not None:
+        from engine.hf_config import model_from_hf_config
+
+        return model_from_hf_config(req.model_config_path)
+    return resolve_model(req.model)
+
+
+def estimate(req: EstimateRequest) -> Estimate:
+    """Memory, deployment, throughput, fleet and cost of one model on one GPU type, with sources."""
+    from engine.article import reference_block
+    from engine.memory import article_quick_rule_gb
+
+    a = load_assumptions()
+    prices: dict[str, float] = {}
+    purchases: dict[str, float] = {}
+    warnings: list[str] = []
+    if req.overrides_path:
+        from engine.overrides import load_overrides
+
+        ov = load_overrides(req.overrides_path)
+        ov.check_gpu_ids([g.id for g in load_gpus().values()])
+        a = ov.apply(a)
+        prices, purchases = dict(ov.usd_per_gpu_hour), dict(ov.purchase_usd)
+    changes: dict[str, float] = {}
+    if req.peak_to_average is not None:
+        changes["peak_to_average"] = req.peak_to_average
+    if req.utilisation is not None:
+        changes["target_utilisation"] = req.utilisation
+    if req.prefix_cache_hit_rate is not None:
+        changes["prefix_cache_hit_rate"] = req.prefix_cache_hit_rate
+    if changes:
+        a = a.replace(**changes)
+
+    model = _load_model(req)
+    gpu = resolve_gpu(req.gpu)
+    calib = load_calibration()
+    prec = req.precision
+    kvp = req.kv_precision or default_kv_precision(prec)
+    s, g = float(req.input_tokens), float(req.output_tokens)
+    if s + g > model.max_context:
+        warnings.append(f"input + output = {int(s + g):,} tokens exceeds the model's context window of {model.max_context:,}")
+
+    requests = req.requests_per_day
+    if req.tokens_per_day is not None:
+        requests = req.tokens_per_day / (s + g)
+        if requests > MAX_REQUESTS_PER_DAY:
+            raise InputError(f"--tokens-per-day: {req.tokens_per_day:g} is larger than the supported maximum")
+
+    prep = prepare_model(model, prec, kvp)
+    gprep = prepare_gpu(gpu, prec, req.int8_mode, a)
+    need = req.concurrency if isinstance(req.concurrency, int) else 1
+    if req.gpus is None:
+        lay = layout_for(model, gpu, prec, kvp, None, need, s + g)
+    else:
+        lay = layout_for(model, gpu, prec, kvp, req.gpus)
+    price = prices.get(gpu.id, req.usd_per_gpu_hour)
+    if req.usd_per_gpu_hour is not None:
+        price = req.usd_per_gpu_hour
+    cand = evaluate_config(prep, gprep, lay, input_tokens=s, output_tokens=g, requests_per_day=requests,
+                           concurrency=req.concurrency, calib=calib, a=a, deployment=req.deployment,
+                           usd_per_gpu_hour=price, purchase_usd=purchases.get(gpu.id),
+                           ttft_target_s=req.ttft_target_s, tpot_target_ms=req.tpot_target_ms)
+    if cand is None:
+        maxc = max_sequences(prep, lay, s + g, a.max_batch_sequences)
+        if maxc < 1:
+            raise DoesNotFitError(
+                f"{model.id} at {prec} on {lay.gpus_per_replica} x {gpu.id}: the weights fit but not one sequence of "
+                f"{int(s + g):,} tokens of KV cache; use more GPUs (--gpus), a smaller precision or shorter requests")
+        raise DoesNotFitError(
+            f"--concurrency {req.concurrency}: only {maxc:,} sequences of {int(s + g):,} tokens fit in the KV cache of "
+            f"{lay.gpus_per_replica} x {gpu.id}; lower --concurrency or add --gpus")
+    if not cand.meets_latency and req.concurrency is None:
+        warnings.append("even one request at a time misses the latency targets (TTFT/TPOT); reported at concurrency 1")
+
+    ttft_t = req.ttft_target_s if req.ttft_target_s is not None else a.ttft_target_s
+    tpot_t = req.tpot_target_ms if req.tpot_target_ms is not None else a.tpot_target_ms
+    r = replica_perf(prep.perf, gprep.perf, calib.efficiency, lay.tp, lay.pp, s, g, cand.concurrency,
+                     s * a.prefix_cache_hit_rate)
+
+    pc = param_counts(model)
+    kv_total = kv_bytes(model, kvp, s + g, cand.concurrency)
+    overhead_total = lay.overhead_bytes_per_gpu * lay.gpus_per_replica
+    total_bytes = prep.weights_bytes + kv_total + overhead_total
+    capacity = gpu.capacity_gib * 2**30 * lay.gpus_per_replica
+
+    # ---- cost blocks: cloud and owned side by side
+    hours = a.hours_per_month
+    n_total = cand.total_gpus
+    util = cand.fleet_utilisation
+    cloud_rate = price if price is not None else gpu.cloud_usd_per_gpu_hour
+    purchase = purchases.get(gpu.id, gpu.purchase_usd)
+    owned = costm.owned_monthly_per_gpu(purchase, gpu.tdp_w, util, amortisation_years=a.amortisation_years,
+                                        host_power_factor=a.host_power_factor, pue=a.pue, usd_per_kwh=a.usd_per_kwh,
+                                        hosting_usd_per_gpu_month=a.hosting_usd_per_gpu_month, hours_per_month=hours)
+    cloud_monthly = costm.cloud_monthly_usd(n_total, cloud_rate, hours)
+    owned_monthly = n_total * owned.total_usd
+    breakeven = costm.break_even_utilisation(purchase, gpu.tdp_w, cloud_rate, amortisation_years=a.amortisation_years,
+                                             host_power_factor=a.host_power_factor, pue=a.pue,
+                                             usd_per_kwh=a.usd_per_kwh, hosting_usd_per_gpu_month=a.hosting_usd_per_gpu_month,
+                                             hours_per_month=hours)
+    band = calib.band
+    lo_x, hi_x = band.ratio_p10, band.ratio_p90
+
+    # Demand-dependent figures
+    if requests:
+        out_day = requests * g
+        in_day = requests * s
+    else:
+        out_day = cand.output_tokens_per_s * 86400.0 * a.target_utilisation
+        in_day = out_day * s / g
+
+    def fleet_cost_at(tps: float) -> tuple[int, float]:
+        """(replicas, monthly $) if one replica produced ``tps`` output tokens/s (for the band)."""
+        if requests:
+            fl = size_fleet(Demand(requests, s, g, a.peak_to_average, a.target_utilisation), tps, lay.gpus_per_replica)
+            reps = fl.replicas
+        else:
+            reps = 1
+        return reps, reps * lay.gpus_per_replica * cand.usd_per_gpu_hour * hours
+
+    reps_lo_tps, monthly_hi = fleet_cost_at(cand.output_tokens_per_s * lo_x)
+    reps_hi_tps, monthly_lo = fleet_cost_at(cand.output_tokens_per_s * hi_x)
+    per_m_mid = cand.usd_per_million_output_tokens
+    if requests:
+        per_m_lo, per_m_hi = monthly_lo / (out_day * DAYS_PER_MONTH) * 1e6, monthly_hi / (out_day * DAYS_PER_MONTH) * 1e6
+    else:  # at a fixed fleet the cost per token scales inversely with throughput
+        per_m_lo, per_m_hi = per_m_mid / hi_x, per_m_mid / lo_x
+
+    size_class = model.size_class if model.generic else None
+    article_workload = bool(requests) and abs(out_day - 1e8) / 1e8 < 0.05 and s == 2000 and g in (20, 30)
+    article = reference_block(size_class, prec, computed_total_gb=total_bytes / 1e9,
+                              computed_monthly_usd=cand.monthly_usd, computed_gpus=cand.total_gpus,
+                              computed_gpu_name=gpu.name, cost_table_workload=article_workload)
+    if model.num_kv_heads < model.num_attention_heads or model.mla is not None:
+        from engine.memory import article_kv_formula_bytes
+
+        art_kv = article_kv_formula_bytes(model.num_layers, model.hidden_size, 1, 1, KV_PRECISION_BYTES[kvp])
+        article["kv_formula"] = {
+            "article_bytes_per_token": art_kv,
+            "computed_bytes_per_token": prep.kv_bytes_per_token,
+            "ratio": _round(art_kv / prep.kv_bytes_per_token, 2),
+            "note": "the article's KV formula uses the hidden size, i.e. assumes no grouped-query/latent attention",
+            "where": "KV-cache example (70B, 8K); seed-consistency C02",
+        }
+    ql, qh = article_quick_rule_gb(pc.total / 1e9, prec)
+
+    assumptions = {
+        name: {"value": getattr(a, name), "source": a.sources.get(name, "")}
+        for name in ("target_utilisation", "peak_to_average", "prefix_cache_hit_rate", "hours_per_month",
+                     "amortisation_years", "usd_per_kwh", "pue", "host_power_factor", "hosting_usd_per_gpu_month",
+                     "max_batch_sequences", "ttft_target_s", "tpot_target_ms")
+    }
+    assumptions["usd_per_gpu_hour"] = {
+        "value": cloud_rate,
+        "source": "user" if (price is not None) else gpu.provenance["cloud_usd_per_gpu_hour"].source,
+    }
+    assumptions["purchase_usd"] = {
+        "value": purchase,
+        "source": "user override" if gpu.id in purchases else gpu.provenance["purchase_usd"].source,
+    }
+    assumptions["input_tokens"] = {"value": int(s), "source": "user" if "input_tokens" in req.model_fields_set else "sizewise default (the article's 2K-token prompts)"}
+    assumptions["output_tokens"] = {"value": int(g), "source": "user" if "output_tokens" in req.model_fields_set else "sizewise default (~300-token answers; seed-consistency C03)"}
+    assumptions["kv_precision"] = {"value": kvp, "source": "user" if req.kv_precision else "default: fp8 KV with fp8 weights, else fp16"}
+    assumptions["compute_path"] = {"value": gprep.compute_note, "source": "engine/performance.py compute_rate_flops (seed-consistency C10)"}
+    if req.tokens_per_day is not None:
+        assumptions["tokens_per_day_basis"] = {"value": "input + output tokens", "source": "seed-consistency C16 (total processed tokens)"}
+
+    mode = "max" if req.concurrency == "max" else ("given" if isinstance(req.concurrency, int) else "latency-optimal")
+    decode_share = 1.0 - r.prefill_share
+    return Estimate(
+        model={"id": model.id, "name": model.name, "generic": model.generic, "size_class": model.size_class,
+               "total_params_b": _round(pc.total / 1e9, 3), "active_params_b": _round(pc.active / 1e9, 3),
+               "moe": model.moe is not None},
+        gpu={"id": gpu.id, "name": gpu.name, "memory_gib": gpu.memory_gib,
+             "memory_bandwidth_gb_per_s": gpu.memory_bandwidth_gb_per_s, "compute_tflops": gprep.perf.compute_flops / 1e12,
+             "interconnect": gpu.interconnect.kind},
+        workload={"input_tokens": int(s), "output_tokens": int(g), "requests_per_day": _r(requests, 6) if requests else None,
+                  "output_tokens_per_day": _r(out_day, 6), "input_tokens_per_day": _r(in_day, 6),
+                  "total_tokens_per_day": _r(out_day + in_day, 6), "precision": prec, "kv_precision": kvp,
+                  "int8_mode": req.int8_mode if prec == "int8" else None, "deployment": req.deployment},
+        memory={"weights_gb": _round(prep.weights_bytes / 1e9), "kv_cache_bytes_per_token": prep.kv_bytes_per_token,
+                "kv_cache_gb": _round(kv_total / 1e9), "kv_tokens_per_sequence": int(s + g),
+                "overhead_gb": _round(overhead_total / 1e9), "total_gb": _round(total_bytes / 1e9),
+                "capacity_gb": _round(capacity / 1e9), "kv_budget_gb": _round(lay.kv_budget_bytes / 1e9),
+                "article_quick_rule_gb": [_round(ql, 2), _round(qh, 2)]},
+        deployment={"gpus_per_replica": lay.gpus_per_replica, "tensor_parallel": lay.tp, "pipeline_parallel": lay.pp,
+                    "nodes_per_replica": lay.nodes, "replicas": cand.replicas, "total_gpus": cand.total_gpus,
+                    "regime": lay.regime, "regime_reason": lay.regime_reason},
+        performance={"concurrency": cand.concurrency, "concurrency_mode": mode, "max_concurrency": cand.max_concurrency,
+                     "output_tokens_per_s": _round(cand.output_tokens_per_s, 1),
+                     "output_tokens_per_s_per_gpu": _round(cand.output_tokens_per_s / lay.gpus_per_replica, 1),
+                     "requests_per_s": _round(cand.output_tokens_per_s / g, 3),
+                     "ttft_s": _round(r.ttft_s, 4), "tpot_ms": _round(r.tpot_s * 1000.0, 2),
+                     "prefill_s": _round(r.prefill_s, 4), "decode_step_ms": _round(r.decode_step_s * 1000.0, 3),
+                     "prefill_share": _round(r.prefill_share, 3), "decode_share": _round(decode_share, 3),
+                     "decode_bound": "compute" if r.decode_compute_bound else "memory",
+                     "meets_latency_targets": cand.meets_latency,
+                     "latency_targets": {"ttft_s": ttft_t, "tpot_ms": tpot_t},
+                     "engine": calib.engine},
+        fleet={"replicas": cand.replicas, "total_gpus": cand.total_gpus,
+               "peak_to_average": a.peak_to_average, "target_utilisation": a.target_utilisation,
+               "fleet_utilisation": _round(util, 4), "demand_given": bool(requests)},
+        cost={"basis": req.deployment, "usd_per_gpu_hour": _round(cand.usd_per_gpu_hour, 4),
+              "monthly_usd": _round(cand.monthly_usd, 2), "annual_usd": _round(cand.annual_usd, 2),
+              "usd_per_million_output_tokens": _round(cand.usd_per_million_output_tokens, 4),
+              "usd_per_million_total_tokens": _round(cand.usd_per_million_total_tokens, 5),
+              "cloud": {"usd_per_gpu_hour": cloud_rate, "monthly_usd": _round(cloud_monthly, 2),
+                        "annual_usd": _round(cloud_monthly * 12, 2)},
+              "owned": {"purchase_usd_per_gpu": purchase, "amortisation_years": a.amortisation_years,
+                        "monthly_usd": _round(owned_monthly, 2), "annual_usd": _round(owned_monthly * 12, 2),
+                        "per_gpu_month": {"amortisation_usd": _round(owned.amortisation_usd, 2),
+                                          "power_usd": _round(owned.power_usd, 2), "hosting_usd": _round(owned.hosting_usd, 2)},
+                        "break_even_utilisation": _round(breakeven, 4) if breakeven is not None else None,
+                        "note": "owning beats renting busy GPU-hours above break_even_utilisation (None: never at these prices)"},
+              "hours_per_month": hours},
+        band={"method": "10th-90th percentile of measured/predicted throughput over the calibration points",
+              "output_tokens_per_s": [_round(cand.output_tokens_per_s * lo_x, 1), _round(cand.output_tokens_per_s * hi_x, 1)],
+              "replicas": sorted({reps_hi_tps, reps_lo_tps}),
+              "monthly_usd": [_round(monthly_lo, 2), _round(monthly_hi, 2)],
+              "usd_per_million_output_tokens": [_round(per_m_lo, 4), _round(per_m_hi, 4)],
+              "ratio_p10": band.ratio_p10, "ratio_p90": band.ratio_p90},
+        article=article,
+        assumptions=assumptions,
+        calibration={"engine": calib.engine, "source": calib.source, "as_of": calib.as_of,
+                     "median_abs_error": band.median_abs_error, "max_ratio": band.max_ratio, "points": band.points},
+        warnings=warnings,
+    )

@@ -1,0 +1,73 @@
+"""Optimizations: the article's case-study arithmetic and 6ND training cost, exactly."""
+
+import math
+
+import pytest
+
+from engine.article import article_kv_example_bytes, quick_rule_gb, reference_block
+from engine.optimizations import (
+    article_case_study_payback, compare_precisions, crossover_days, distillation_upfront_usd, lifetime_multiple,
+    moe_footprint, payback, quality_prior, training_cost, training_total_usd,
+)
+
+
+def test_case_study_payback_is_3_6_months():
+    p = article_case_study_payback()
+    assert p.upfront_usd == 15_000
+    assert p.monthly_saving_usd == pytest.approx(50_000 / 12)  # ~ $4.2K/month
+    assert p.payback_months == pytest.approx(3.6)
+
+
+def test_payback_without_saving_is_infinite():
+    assert math.isinf(payback(1000, 500, 600).payback_months)
+
+
+def test_distillation_upfront():
+    assert distillation_upfront_usd(200, 2.5, 5000) == 5500
+
+
+def test_gpt3_training_flops_6nd():
+    t = training_cost(175e9, 300e9, 312e12, 0.5, 2.0)
+    assert t.flops == pytest.approx(3.15e23)
+    assert t.gpu_hours == pytest.approx(3.15e23 / (312e12 * 0.5) / 3600)
+    assert t.compute_usd == pytest.approx(t.gpu_hours * 2.0)
+
+
+def test_training_total_structure():
+    assert training_total_usd(1000, 2000, 2, 500) == 1000 + 2000 + 2000 + 500
+
+
+def test_crossover_day_and_lifetime_multiple():
+    # seed-consistency C08: $15K at the 7B table's $164.5/day -> ~91 days
+    assert crossover_days(15_000, 164.5) == pytest.approx(91.19, rel=1e-3)
+    assert lifetime_multiple(100, 365, 36_500) == 1.0
+
+
+def test_moe_memory_from_total_compute_from_active():
+    f = moe_footprint(46.7e9, 12.9e9, 2)
+    assert f.resident_weight_gb == pytest.approx(93.4)
+    assert f.flops_per_token == pytest.approx(25.8e9)
+
+
+def test_quality_priors_are_the_articles():
+    assert quality_prior("int8")["quality_loss_pct"] == [1, 1]
+    assert quality_prior("int4")["quality_loss_pct"] == [2, 3]
+    assert quality_prior("int4")["label"] == "prior"
+    assert quality_prior("bf16") is None
+
+
+def test_compare_precisions_savings():
+    rows = [{"precision": "bf16", "monthly_usd": 1000.0, "total_gpus": 2, "weights_gb": 140.0, "output_tokens_per_s_per_gpu": 1.0},
+            {"precision": "int4", "monthly_usd": 600.0, "total_gpus": 1, "weights_gb": 37.0, "output_tokens_per_s_per_gpu": 1.0}]
+    out = compare_precisions(rows)
+    assert out[1]["monthly_saving_pct"] == 40.0
+    assert out[1]["quality_prior"]["quality_loss_pct"] == [2, 3]
+
+
+def test_article_references():
+    assert article_kv_example_bytes() == 21_474_836_480
+    assert quick_rule_gb(70, "fp16") == pytest.approx((168.0, 196.0))
+    block = reference_block("13b", "bf16")
+    assert block["vram"]["practical_gb"] == [30, 36]
+    assert block["cost_table"]["monthly_usd"] == [5000, 10000]
+    assert reference_block(None, "bf16") == {}

@@ -1,0 +1,124 @@
+"""Performance model: exact oracles for each formula, and the calibrated model's qualitative physics."""
+
+import math
+
+import pytest
+
+from engine.performance import (
+    Efficiency, PerfGpu, compute_rate_flops, expected_distinct_experts, perf_model_from_numbers, prefill_flops,
+    replica_perf,
+)
+
+EFF = Efficiency(mfu=0.5, mbu=0.8, step_overhead_s=0.001, ttft_overhead_s=0.0, link_efficiency=1.0)
+GPU = PerfGpu(compute_flops=1e15, bandwidth_bytes_per_s=2e12, link_bytes_per_s=100e9, link_latency_s=10e-6,
+              inter_node_bytes_per_s=50e9, inter_node_latency_s=5e-6)
+
+
+def dense(**kw):
+    base = dict(active_linear_params=7e9, num_layers=32, hidden_size=4096, q_dim=4096, full_attention_layers=32,
+                window_layers=0, window=0, weight_bytes=14e9, shared_read_bytes=14e9, expert_bytes=0,
+                num_experts=0, experts_per_token=0, kv_full_bytes_per_token=131072, kv_window_bytes_per_token=0)
+    base.update(kw)
+    return perf_model_from_numbers(**base)
+
+
+def test_expected_distinct_experts_formula():
+    # E x (1 - (1 - k/E)^n): Mixtral 8 experts, top-2
+    assert expected_distinct_experts(8, 2, 1) == pytest.approx(2.0)
+    assert expected_distinct_experts(8, 2, 2) == pytest.approx(8 * (1 - 0.75**2))  # 3.5
+    assert expected_distinct_experts(8, 2, 1000) == pytest.approx(8.0)
+    assert expected_distinct_experts(0, 0, 10) == 0.0
+
+
+def test_prefill_flops_dense_exact():
+    m = dense()
+    s = 1000
+    # 2 x 7e9 x s + 4 x q_dim x layers x s^2/2
+    assert prefill_flops(m, s) == pytest.approx(2 * 7e9 * s + 4 * 4096 * 32 * s * s / 2)
+
+
+def test_prefill_with_cached_prefix_attends_to_it():
+    m = dense()
+    full = prefill_flops(m, 1000)
+    split = prefill_flops(m, 400, prefix=600)
+    # linear work scales with new tokens only; attention pairs = 400 x 600 + 400^2/2
+    assert split == pytest.approx(2 * 7e9 * 400 + 4 * 4096 * 32 * (400 * 600 + 400 * 400 / 2))
+    assert split < full
+
+
+def test_sliding_window_caps_attention_pairs():
+    m = dense(full_attention_layers=0, window_layers=32, window=100)
+    s = 1000
+    pairs = 100 * 100 / 2 + (s - 100) * 100
+    assert prefill_flops(m, s) == pytest.approx(2 * 7e9 * s + 4 * 4096 * 32 * pairs)
+
+
+def test_compute_rate_per_precision():
+    bf16, fp8, int8 = 312.0, None, 624.0  # A100: no FP8 tensor cores
+    assert compute_rate_flops(bf16, fp8, int8, "bf16")[0] == 312.0
+    assert compute_rate_flops(bf16, fp8, int8, "int4")[0] == 312.0  # weight-only: bf16 rate (C10)
+    assert compute_rate_flops(bf16, fp8, int8, "int8")[0] == 312.0  # weight-only by default
+    assert compute_rate_flops(bf16, fp8, int8, "int8", "w8a8")[0] == 624.0
+    rate, note = compute_rate_flops(bf16, fp8, int8, "fp8")
+    assert rate == 312.0 and "no FP8" in note
+    assert compute_rate_flops(989.0, 1979.0, 1979.0, "fp8")[0] == 1979.0
+    assert compute_rate_flops(989.0, 1979.0, 1979.0, "fp32")[0] == pytest.approx(494.5)
+
+
+def test_single_sequence_decode_is_bandwidth_bound_exactly():
+    m = dense()
+    r = replica_perf(m, GPU, EFF, 1, 1, 1, 1, 1)
+    ctx = 1 + 0.5
+    weights = 14e9 / (2e12 * 0.8)
+    kv = 131072 * ctx / (2e12 * 0.8)
+    assert r.decode_step_s == pytest.approx(weights + kv + 0.001)
+    assert not r.decode_compute_bound
+
+
+def test_large_batch_decode_becomes_compute_bound():
+    m = dense()
+    r = replica_perf(m, GPU, EFF, 1, 1, 100, 100, 4096)
+    assert r.decode_compute_bound
+
+
+def test_throughput_rises_and_latency_rises_with_concurrency():
+    m = dense()
+    prev = None
+    for b in (1, 2, 4, 16, 64, 256):
+        r = replica_perf(m, GPU, EFF, 1, 1, 2000, 300, b)
+        if prev:
+            assert r.output_tokens_per_s > prev.output_tokens_per_s
+            assert r.tpot_s >= prev.tpot_s
+        prev = r
+
+
+def test_tp_adds_two_allreduces_per_layer():
+    m = dense()
+    r1 = replica_perf(m, GPU, EFF, 2, 1, 1, 1, 1)
+    no_link = GPU._replace(link_bytes_per_s=1e30, link_latency_s=0.0)
+    r0 = replica_perf(m, no_link, EFF, 2, 1, 1, 1, 1)
+    per_ar = 10e-6 + 2 * (2 - 1) / 2 * (1 * 4096 * 2) / 100e9
+    assert r1.decode_step_s - r0.decode_step_s == pytest.approx(2 * 32 * per_ar)
+
+
+def test_weight_only_int4_cuts_decode_not_prefill():
+    fp16 = dense()
+    int4 = dense(weight_bytes=14e9 / 4, shared_read_bytes=14e9 / 4)
+    a = replica_perf(fp16, GPU, EFF, 1, 1, 2000, 300, 1)
+    b = replica_perf(int4, GPU, EFF, 1, 1, 2000, 300, 1)
+    assert b.prefill_s == pytest.approx(a.prefill_s)  # same FLOPs at the same (bf16) rate
+    assert b.decode_step_s < a.decode_step_s / 2
+
+
+def test_moe_reads_more_experts_as_batch_grows():
+    m = dense(num_experts=8, experts_per_token=2, expert_bytes=1e9, shared_read_bytes=2e9)
+    small = replica_perf(m, GPU, EFF, 1, 1, 1, 1, 1)
+    big = replica_perf(m, GPU, EFF, 1, 1, 1, 1, 64)
+    w1 = (2e9 + 1e9 * 2) / (2e12 * 0.8)
+    assert small.decode_step_s == pytest.approx(w1 + 131072 * 1.5 / (2e12 * 0.8) + 0.001)
+    assert big.decode_step_s > small.decode_step_s
+
+
+def test_outputs_are_finite():
+    r = replica_perf(dense(), GPU, EFF, 4, 2, 5000, 500, 100)
+    assert all(math.isfinite(x) for x in (r.output_tokens_per_s, r.ttft_s, r.tpot_s))
