@@ -1,0 +1,84 @@
+"""``sizewise recommend``: answers file in, recommendation report out, never prompts.
+
+Why it never prompts: CI jobs and scripts run it without a terminal. Missing
+or invalid answers exit 2 with the complete list of what is missing or wrong
+and how to supply it (the same validation as the wizard: advisor.answers).
+``-o`` writes atomically and refuses to overwrite without ``--force``; nothing
+is written when anything is wrong.
+"""
+
+from __future__ import annotations
+
+HELP = "answers file -> recommendation report (Markdown or JSON), never prompts"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--answers", metavar="FILE|-", help="answers file (YAML); '-' reads standard input")
+    parser.add_argument(
+        "--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help="set or override one answer (repeatable)"
+    )
+    parser.add_argument("--format", choices=("markdown", "json"), default="markdown", help="report format (default markdown)")
+    parser.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH (atomically) instead of stdout")
+    parser.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    parser.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="date printed in the report (default: $SOURCE_DATE_EPOCH, else today, UTC)"
+    )
+    parser.add_argument("--title", help="report title (default: 'Model sizing recommendation')")
+    parser.add_argument("--rules", metavar="DIR", help="rules directory (default: the shipped rules)")
+    parser.add_argument("--overrides", metavar="FILE", help="engine overrides YAML (your prices, utilisation, power)")
+
+
+def run(args) -> int:
+    import sys
+
+    from advisor.errors import UserError
+
+    if not args.answers and not args.sets:
+        raise UserError(
+            "no answers given: pass --answers FILE (or '-' for stdin) and/or --set key=value; "
+            "`sizewise answers template` prints a file to fill in"
+        )
+    generated_on = resolve_date(args.date)
+
+    from advisor.recommend import load_cli_answers, recommend
+    from advisor.report import render
+    from advisor.rulebook import load_rulebook
+
+    rulebook = load_rulebook(args.rules)
+    answers = load_cli_answers(args.answers, rulebook, args.sets, stdin=sys.stdin)
+    overrides = None
+    if args.overrides:
+        from engine.overrides import load_overrides
+
+        overrides = load_overrides(args.overrides)
+    rec = recommend(answers, rulebook, generated_on=generated_on, title=args.title, overrides=overrides)
+    text = render(rec, args.format)
+    if args.output:
+        from advisor.fileio import atomic_write_text
+
+        atomic_write_text(args.output, text, force=args.force)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0
+
+
+def resolve_date(given: str | None) -> str:
+    """The report date: ``--date``, else ``$SOURCE_DATE_EPOCH`` (reproducible builds), else today (UTC)."""
+    import datetime as dt
+    import os
+
+    from advisor.errors import UserError
+
+    if given:
+        try:
+            return dt.date.fromisoformat(given).isoformat()
+        except ValueError:
+            raise UserError(f"--date: expected YYYY-MM-DD, got '{given}'") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+        except (ValueError, OverflowError, OSError):
+            raise UserError(f"SOURCE_DATE_EPOCH: expected seconds since 1970, got '{epoch}'") from None
+    return dt.datetime.now(tz=dt.timezone.utc).date().isoformat()

@@ -1,0 +1,302 @@
+"""The recommendation pipeline's adapter over the engine (``engine.estimate.sweep``).
+
+Why an adapter: the pipeline (advisor/recommend.py) needs, per size, every
+deployment that fits with *both* its cloud and its owned cost, its memory
+footprint and its calibration band, plus a few engine facts (parameter counts,
+weight bytes, distillation cost, the assumptions with their sources). The
+engine's fast ``sweep`` prices one deployment mode; this module runs it once
+and derives the other mode and the band from the same fleet, so the candidate
+chosen for "owned" and the one for "cloud" come from one consistent search.
+
+(It lives under advisor/report/ only because that is the report engineer's
+directory; it holds no rendering.)
+
+Batch workloads have no latency target: the engine is given targets no
+deployment can miss, so it runs at the largest batch the KV cache allows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: precisions the search considers (fp16 = bf16 in size and speed; fp32 is never cheaper)
+SEARCH_PRECISIONS = ("bf16", "fp8", "int8", "int4")
+#: "no latency limit" for batch work (seconds, milliseconds)
+_NO_LIMIT_TTFT_S = 1e9
+_NO_LIMIT_TPOT_MS = 1e12
+
+
+@dataclass(frozen=True)
+class Config:
+    """One deployment that fits, with both ways of paying for it."""
+
+    model: str
+    gpu: str
+    gpu_name: str
+    precision: str
+    kv_precision: str
+    gpus_per_replica: int
+    regime: str
+    regime_reason: str
+    replicas: int
+    total_gpus: int
+    concurrency: int
+    ttft_s: float
+    tpot_ms: float
+    meets_latency: bool
+    cloud_monthly_usd: float
+    owned_monthly_usd: float
+    band_low_x: float      # monthly cost multiplier at the optimistic end of the calibration band
+    band_high_x: float     # ... and at the pessimistic end
+    output_tokens_per_month: float
+    input_tokens_per_month: float
+    weights_gb: float
+    memory_gb: float | None  # weights + KV of the sequences in flight + runtime, one replica
+
+    def monthly(self, mode: str) -> float:
+        return self.owned_monthly_usd if mode == "owned" else self.cloud_monthly_usd
+
+
+class EngineSearch:
+    """Search adapter; ``overrides`` is an ``engine.overrides.Overrides`` (prices, utilisation, power)."""
+
+    def __init__(self, overrides=None):
+        from engine.defaults import load_assumptions
+
+        self.overrides = overrides
+        base = load_assumptions()
+        self.base_assumptions = overrides.apply(base) if overrides is not None else base
+        self.prices = dict(overrides.usd_per_gpu_hour) if overrides is not None else {}
+        self.purchase = dict(overrides.purchase_usd) if overrides is not None else {}
+        if overrides is not None:
+            from engine.catalog import load_gpus
+
+            overrides.check_gpu_ids(sorted(load_gpus()))
+
+    # ------------------------------------------------------------------ search
+    def assumptions_for(self, peak_to_average: float | None):
+        a = self.base_assumptions
+        if peak_to_average is not None and (self.overrides is None or self.overrides.peak_to_average is None):
+            a = a.replace(peak_to_average=float(peak_to_average))
+            a.sources["peak_to_average"] = "your answer (peak_to_average)"
+        return a
+
+    def search(self, model: str, *, requests_per_day, input_tokens, output_tokens, peak_to_average,
+               ttft_target_s, tpot_target_ms, gpus, precisions, deployment) -> list[Config]:
+        from engine import cost as costm
+        from engine.calibration import load_calibration
+        from engine.catalog import load_gpus, resolve_gpu, resolve_model
+        from engine.estimate import layout_for, sweep
+        from engine.fleet import Demand, size_fleet
+        from engine.memory import kv_bytes
+
+        a = self.assumptions_for(peak_to_average)
+        batch = ttft_target_s is None and tpot_target_ms is None
+        gpu_specs = [resolve_gpu(g) for g in gpus] if gpus else list(load_gpus().values())
+        spec = resolve_model(model)
+        cands = sweep(
+            [spec],
+            gpu_specs,
+            list(precisions or SEARCH_PRECISIONS),
+            requests_per_day=requests_per_day,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            deployment="cloud",
+            ttft_target_s=_NO_LIMIT_TTFT_S if batch else ttft_target_s,
+            tpot_target_ms=_NO_LIMIT_TPOT_MS if batch else tpot_target_ms,
+            assumptions=a,
+            prices=self.prices,
+            purchase=self.purchase,
+        )
+        band = load_calibration().band
+        gpu_by_id = {g.id: g for g in gpu_specs}
+        demand = Demand(requests_per_day, input_tokens, output_tokens, a.peak_to_average, a.target_utilisation)
+        out = []
+        for c in cands:
+            gpu = gpu_by_id[c.gpu_id]
+            fl = size_fleet(demand, c.output_tokens_per_s, c.gpus_per_replica)
+            purchase = self.purchase.get(gpu.id, gpu.purchase_usd)
+            om = costm.owned_monthly_per_gpu(
+                purchase, gpu.tdp_w, fl.fleet_utilisation, amortisation_years=a.amortisation_years,
+                host_power_factor=a.host_power_factor, pue=a.pue, usd_per_kwh=a.usd_per_kwh,
+                hosting_usd_per_gpu_month=a.hosting_usd_per_gpu_month, hours_per_month=a.hours_per_month,
+            )
+            owned = c.total_gpus * om.total_usd
+            # band: the fleet re-sized at the calibration band's throughput ratios (measured / predicted)
+            reps_fast = size_fleet(demand, c.output_tokens_per_s * band.ratio_p90, c.gpus_per_replica).replicas
+            reps_slow = size_fleet(demand, c.output_tokens_per_s * band.ratio_p10, c.gpus_per_replica).replicas
+            lay = layout_for(spec, gpu, c.precision, c.kv_precision, c.gpus_per_replica)
+            kv = kv_bytes(spec, c.kv_precision, input_tokens + output_tokens, c.concurrency)
+            mem_gb = c.weights_gb + (kv + lay.overhead_bytes_per_gpu * c.gpus_per_replica) / 1e9
+            out.append(
+                Config(
+                    model=spec.id,
+                    gpu=gpu.id,
+                    gpu_name=gpu.name,
+                    precision=c.precision,
+                    kv_precision=c.kv_precision,
+                    gpus_per_replica=c.gpus_per_replica,
+                    regime=c.regime,
+                    regime_reason=lay.regime_reason,
+                    replicas=c.replicas,
+                    total_gpus=c.total_gpus,
+                    concurrency=c.concurrency,
+                    ttft_s=c.ttft_s,
+                    tpot_ms=c.tpot_ms,
+                    meets_latency=True if batch else c.meets_latency,
+                    cloud_monthly_usd=c.monthly_usd,
+                    owned_monthly_usd=owned,
+                    band_low_x=reps_fast / c.replicas,
+                    band_high_x=reps_slow / c.replicas,
+                    output_tokens_per_month=fl.output_tokens_per_month,
+                    input_tokens_per_month=fl.input_tokens_per_month,
+                    weights_gb=c.weights_gb,
+                    memory_gb=mem_gb,
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ engine facts
+    def model_info(self, model: str) -> dict:
+        from engine.catalog import resolve_model
+        from engine.params import param_counts
+
+        spec = resolve_model(model)
+        pc = param_counts(spec)
+        return {"id": spec.id, "total_params_b": pc.total / 1e9, "active_params_b": pc.active / 1e9}
+
+    def weights_gb(self, model: str, precision: str) -> float:
+        from engine.catalog import resolve_model
+        from engine.memory import weight_bytes
+
+        return weight_bytes(resolve_model(model), precision) / 1e9
+
+    def fits_single(self, model: str, gpu_id: str, precision: str) -> tuple[float, float, bool] | None:
+        """(weights GB, GPU capacity GB, whether the weights alone fit one GPU)."""
+        from engine.catalog import resolve_gpu
+        from engine.units import GIB
+
+        need = self.weights_gb(model, precision)
+        gpu = resolve_gpu(gpu_id)
+        have = gpu.capacity_gib * GIB / 1e9
+        return need, have, need < have
+
+    def distillation_upfront_usd(self, student: str) -> tuple[float, str]:
+        """One-off cost of distilling/fine-tuning a ``student``: 6·N·D compute + the article's non-compute lines.
+
+        Compute: 6 x params x tokens on A100-80GB at the calibrated MFU and its catalog
+        price; tokens, data work, experimentation multiple and infrastructure come
+        from advisor/report/data/distillation.yaml (sourced there).
+        """
+        import functools  # noqa: F401  (kept local: cold start)
+
+        from engine.calibration import load_calibration
+        from engine.catalog import resolve_gpu
+        from engine.optimizations import training_cost, training_total_usd
+
+        d = _distillation_defaults()
+        info = self.model_info(student)
+        gpu = resolve_gpu(d["gpu"])
+        price = self.prices.get(gpu.id, gpu.cloud_usd_per_gpu_hour)
+        mfu = load_calibration().efficiency.mfu
+        tc = training_cost(info["total_params_b"] * 1e9, d["tokens"], gpu.bf16_dense_tflops * 1e12, mfu, price)
+        total = training_total_usd(tc.compute_usd, d["data_usd"], d["experimentation_x"], d["infrastructure_usd"])
+        basis = (
+            f"{tc.gpu_hours:,.0f} {gpu.name} GPU-hours for {d['tokens'] / 1e9:g}B tokens (6·N·D at {mfu:.0%} MFU, "
+            f"${price:.2f}/h) x {1 + d['experimentation_x']:g} with experiments, + ${d['data_usd']:,.0f} data work "
+            f"+ ${d['infrastructure_usd']:,.0f} infrastructure"
+        )
+        return total, basis
+
+    # ------------------------------------------------------------------ assumptions
+    def assumption_rows(self, *, peak_to_average: float | None):
+        from advisor.recommendation import Assumption
+
+        a = self.assumptions_for(peak_to_average)
+        fmt = {
+            "target_utilisation": lambda v: f"{v:.0%} of a replica's capacity at peak",
+            "peak_to_average": lambda v: f"{v:g}x",
+            "prefix_cache_hit_rate": lambda v: f"{v:.0%}",
+            "hours_per_month": lambda v: f"{v:g} h",
+            "amortisation_years": lambda v: f"{v:g} years",
+            "usd_per_kwh": lambda v: f"${v:.2f}/kWh",
+            "pue": lambda v: f"{v:g}",
+            "host_power_factor": lambda v: f"{v:g}x GPU board power",
+            "hosting_usd_per_gpu_month": lambda v: f"${v:,.0f} per GPU-month",
+        }
+        rows = []
+        for name, f in fmt.items():
+            rows.append(Assumption(name=name, value=f(getattr(a, name)), source=a.sources.get(name, ""), as_of=a.as_of))
+        from engine.calibration import load_calibration
+
+        cal = load_calibration()
+        rows.append(
+            Assumption(
+                name="efficiency (MFU / MBU)",
+                value=f"{cal.efficiency.mfu:.0%} / {cal.efficiency.mbu:.0%}; band {cal.band.ratio_p10:.2f}-{cal.band.ratio_p90:.2f}x measured/predicted",
+                source=cal.source,
+                as_of=cal.as_of,
+            )
+        )
+        d = _distillation_defaults()
+        rows.append(
+            Assumption(
+                name="distillation / fine-tune",
+                value=f"{d['tokens'] / 1e9:g}B tokens on {d['gpu']}, data ${d['data_usd']:,.0f}, experiments x{d['experimentation_x']:g}, infrastructure ${d['infrastructure_usd']:,.0f}",
+                source=d["source"],
+                as_of=d["as_of"],
+            )
+        )
+        return rows
+
+    def gpu_price_rows(self, gpu_ids):
+        from advisor.recommendation import Assumption
+        from engine.catalog import resolve_gpu
+
+        rows = []
+        for gid in gpu_ids:
+            g = resolve_gpu(gid)
+            cp = g.provenance.get("cloud_usd_per_gpu_hour")
+            pp = g.provenance.get("purchase_usd")
+            price = self.prices.get(gid)
+            rows.append(
+                Assumption(
+                    name=f"{g.name} cloud price",
+                    value=f"${price if price is not None else g.cloud_usd_per_gpu_hour:.2f} per GPU-hour",
+                    source="your overrides file" if price is not None else (cp.source if cp else ""),
+                    as_of="" if price is not None else (cp.as_of if cp else ""),
+                )
+            )
+            buy = self.purchase.get(gid)
+            rows.append(
+                Assumption(
+                    name=f"{g.name} purchase price",
+                    value=f"${buy if buy is not None else g.purchase_usd:,.0f} per GPU",
+                    source="your overrides file" if buy is not None else (pp.source if pp else ""),
+                    as_of="" if buy is not None else (pp.as_of if pp else ""),
+                )
+            )
+            tp = g.provenance.get("tdp_w")
+            rows.append(Assumption(name=f"{g.name} power", value=f"{g.tdp_w:g} W board power", source=tp.source if tp else "", as_of=tp.as_of if tp else ""))
+        return rows
+
+
+def _distillation_defaults() -> dict:
+    import yaml
+    from importlib import resources
+
+    global _DISTILL
+    if _DISTILL is None:
+        text = resources.files("advisor.report").joinpath("data/distillation.yaml").read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+        _DISTILL = {k: (v["value"] if isinstance(v, dict) and "value" in v else v) for k, v in raw.items()}
+        _DISTILL["tokens"] = float(_DISTILL["tokens"])
+    return _DISTILL
+
+
+_DISTILL: dict | None = None
+
+
+def _finite(x: float) -> bool:
+    return math.isfinite(x)

@@ -1,0 +1,145 @@
+"""The pipeline end to end on the real engine and the shipped questions.
+
+The rulebook's decisions come from a hand-written table here (``fake_decide``)
+so the pipeline is tested independently of the rule tables; the golden tests
+(tests/report/test_golden.py) run the real evaluator.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.recommend import recommend
+from advisor.report import render
+
+from .mdlint import lint_markdown
+
+BASE = {
+    "task_complexity": "moderate",
+    "quality_bar": "professional",
+    "latency": "interactive",
+    "requests_per_day": 200000,
+    "input_tokens": 1500,
+    "output_tokens": 300,
+    "deployment": "cloud",
+}
+
+START = {"simple": "7b", "moderate": "13b", "complex": "30b", "advanced": "70b"}
+LADDER = ["7b", "13b", "30b", "70b"]
+
+
+def fake_decide(rulebook, answers):
+    v = answers.values
+    start = START[v["task_complexity"]]
+    tokens = v["requests_per_day"] * (v["input_tokens"] + v["output_tokens"])
+    tier = "low" if tokens < 1e6 else "moderate" if tokens < 5e7 else "high" if tokens < 5e8 else "massive"
+    mandatory = ["quantization"] if tier in ("high", "massive") else []
+    if tier == "massive":
+        mandatory.append("moe")
+    considered = ["distillation"] if tier != "low" and v.get("task_scope") == "domain_specific" else []
+    outputs = {
+        "start_size": start,
+        "test_ladder": LADDER[: LADDER.index(start) + 1] if start != "7b" else ["7b", "13b"],
+        "mandatory_optimizations": mandatory,
+        "considered_optimizations": considered,
+        "volume_tier": tier,
+        "volume_basis": "total",
+        "warnings": ["no_quantization"] if v.get("serving_precision") in ("fp16", "bf16") else [],
+        "deployment": v["deployment"],
+        "ttft_target_s": v.get("ttft_target_s"),
+        "tpot_target_ms": v.get("tpot_target_ms"),
+    }
+    from advisor.recommendation import TraceRow
+
+    trace = [TraceRow(table="start_size", rule=f"{v['task_complexity']}_start", location="rules/fake.yaml:1", matched=True, detail="fixture")]
+    return outputs, trace
+
+
+@pytest.fixture(scope="module")
+def rulebook():
+    from advisor.rulebook import load_rulebook
+
+    return load_rulebook()
+
+
+@pytest.fixture(scope="module")
+def rec(rulebook):
+    return recommend(BASE, rulebook, generated_on="2026-01-02", decide=fake_decide)
+
+
+def test_candidates_cover_the_ladder_and_fit(rec):
+    d = rec.recommendation
+    assert d.start_size == "13b" and d.recommended_size == "13b"
+    assert [c.size for c in d.candidates] == ["7b", "13b", "30b"]
+    for c in d.candidates:
+        assert c.fits and c.meets_latency
+        assert c.tpot_ms <= 50 and c.ttft_s <= 1.0
+        assert c.monthly_usd == c.cloud.monthly_usd
+        assert c.annual_usd == pytest.approx(12 * c.monthly_usd, abs=0.02)
+        assert c.band.low <= c.monthly_usd <= c.band.high
+        assert c.usd_per_million_total_tokens < c.usd_per_million_output_tokens
+    assert [c.is_start for c in d.candidates] == [False, True, False]
+    assert d.candidates[1].cost_multiple_vs_start == 1.0
+
+
+def test_candidate_is_the_cheapest_that_meets_latency(rec, rulebook):
+    """Oracle: brute force over the engine's own sweep for 13b."""
+    from advisor.report.engine_search import EngineSearch
+
+    configs = EngineSearch().search(
+        "13b", requests_per_day=200000, input_tokens=1500, output_tokens=300, peak_to_average=3,
+        ttft_target_s=1.0, tpot_target_ms=50, gpus=None, precisions=None, deployment="cloud",
+    )
+    cheapest = min(c.cloud_monthly_usd for c in configs if c.meets_latency)
+    assert rec.candidate("13b").monthly_usd == round(cheapest, 2)
+
+
+def test_restricting_gpus_is_respected(rulebook):
+    r = recommend(BASE, rulebook, generated_on="2026-01-02", decide=fake_decide, gpus=["a100-80gb"], with_sensitivity=False)
+    assert {c.gpu for c in r.recommendation.candidates if c.fits} == {"a100-80gb"}
+
+
+def test_owned_deployment_prices_owned(rulebook):
+    r = recommend({**BASE, "deployment": "owned"}, rulebook, generated_on="2026-01-02", decide=fake_decide, with_sensitivity=False)
+    for c in r.recommendation.candidates:
+        assert c.monthly_usd == c.owned.monthly_usd
+
+
+def test_batch_has_no_latency_targets(rulebook):
+    r = recommend({**BASE, "latency": "batch"}, rulebook, generated_on="2026-01-02", decide=fake_decide, with_sensitivity=False)
+    assert r.recommendation.latency.ttft_target_s is None
+    assert all(c.meets_latency for c in r.recommendation.candidates if c.fits)
+    # no latency limit can only make the bill smaller or equal
+    inter = recommend(BASE, rulebook, generated_on="2026-01-02", decide=fake_decide, with_sensitivity=False)
+    for b, i in zip(r.recommendation.candidates, inter.recommendation.candidates):
+        assert b.monthly_usd <= i.monthly_usd
+
+
+def test_sensitivity_rows(rec):
+    labels = [s.scenario for s in rec.sensitivity]
+    assert labels == ["0.5x volume", "2x volume", "10x volume", "2x context"]
+    ten = rec.sensitivity[2]
+    assert ten.monthly_usd > rec.candidate("13b").monthly_usd
+
+
+def test_evaluations_pick_smallest_meeting_target(rulebook):
+    answers = {**BASE, "evaluations": {"target_accuracy": 0.85, "results": [{"size": "7b", "correct": 178, "examples": 200}, {"size": "13b", "correct": 180, "examples": 200}]}}
+    r = recommend(answers, rulebook, generated_on="2026-01-02", decide=fake_decide, with_sensitivity=False)
+    assert r.recommendation.recommended_size == "7b"
+    assert r.evaluations.chosen_size == "7b"
+    assert r.evaluations.comparisons[0].separable is False
+    assert r.evaluations.comparisons[0].examples_needed is not None
+    step = r.quality_steps[0]
+    assert step.basis == "your evaluation" and step.measured_gain_points == pytest.approx(0.01)
+
+
+def test_report_renders_and_lints(rec):
+    md = render(rec, "markdown")
+    assert lint_markdown(md) == []
+    assert md == render(recommend(BASE, rec_rulebook(), generated_on="2026-01-02", decide=fake_decide), "markdown")
+
+
+def rec_rulebook():
+    from advisor.rulebook import load_rulebook
+
+    return load_rulebook()
