@@ -212,23 +212,32 @@ def _trace_rows(entry) -> list[TraceRow]:
             )
         return out
     for r in matched or []:
+        detail = str(_get(r, "because", _get(r, "detail", "")) or "")
+        outs = _get(r, "outputs", None)
+        if isinstance(outs, Mapping) and outs:
+            detail += " -> " + ", ".join(f"{k}={_display(v)}" for k, v in outs.items())
         out.append(
             TraceRow(
                 table=table,
                 rule=str(_get(r, "rule", _get(r, "id", ""))),
                 location=str(_get(r, "where", _get(r, "location", ""))),
                 matched=True,
-                detail=str(_get(r, "because", _get(r, "detail", "")) or ""),
+                detail=detail,
             )
         )
-    for r in _get(entry, "unmatched", []) or []:
+    for r in (_get(entry, "missed", None) or _get(entry, "unmatched", None) or []):
+        failed = _get(r, "failed", None) or _get(r, "first_failing", None) or _get(r, "detail", "")
+        actual = _get(r, "actual", None)
+        detail = str(failed or "")
+        if actual is not None and detail:
+            detail += f" (actual: {_display(actual)})"
         out.append(
             TraceRow(
                 table=table,
                 rule=str(_get(r, "rule", _get(r, "id", ""))),
                 location=str(_get(r, "where", _get(r, "location", ""))),
                 matched=False,
-                detail=str(_get(r, "failed", _get(r, "first_failing", _get(r, "detail", ""))) or ""),
+                detail=detail,
             )
         )
     return out
@@ -333,7 +342,7 @@ def recommend(
             warnings=_warnings(rulebook, outputs, trace),
             rules_hash=rulebook.hash,
         ),
-        test_plan=_test_plan(ladder),
+        test_plan=_test_plan(ladder, outputs),
         optimizations=Optimizations(),
         trace=trace,
         notes=notes,
@@ -435,9 +444,13 @@ def _fill(text: str, outputs: Mapping[str, Any]) -> str:
     return re.sub(r"\{([a-z][a-z0-9_]*)\}", sub, text)
 
 
-def _test_plan(ladder: list[str]) -> TestPlan:
+def _test_plan(ladder: list[str], outputs: Mapping[str, Any] | None = None) -> TestPlan:
+    """Step 4: sample sizes and stop rule from the rules' outputs (fallback: the article's, from data)."""
+    outputs = outputs or {}
     aq = article_quality()["test_progression"]
     lo, hi = aq["sample_size_examples"]
+    lo = int(outputs.get("test_sample_min_examples") or lo)
+    hi = int(outputs.get("test_sample_max_examples") or hi)
     metrics = ", ".join(aq["metrics"])
     steps = []
     for i, size in enumerate(ladder, 1):
@@ -453,7 +466,8 @@ def _test_plan(ladder: list[str]) -> TestPlan:
         ladder=ladder,
         sample_size_min=lo,
         sample_size_max=hi,
-        stop_rule=" ".join(aq["stop_rule"].split()) + f" Principle: {aq['smallest_principle']}.",
+        stop_rule=" ".join(str(outputs.get("test_stop_rule") or aq["stop_rule"]).split())
+        + f" Principle: {aq['smallest_principle']}.",
         steps=steps,
     )
 
@@ -557,9 +571,22 @@ def _inflections(outputs, cfg, size) -> list[InflectionPoint]:
             + "; the article places it at 175B+ on 4+ GPUs",
         ),
     ]
+    by_id = {str(_get(x, "id", x)): x for x in _as_list(outputs.get("inflection_labels"))}
+    for p in pts:
+        lab = by_id.get(p.id)
+        if lab is not None and _get(lab, "message", None):
+            p.detail = f"{p.detail}. Rules: {_get(lab, 'message')}"
     known = {p.id for p in pts}
     for lab in sorted(labels - known):
-        pts.append(InflectionPoint(id=lab, name=lab.replace("_", " "), crossed=True, detail="raised by the rules"))
+        x = by_id[lab]
+        pts.append(
+            InflectionPoint(
+                id=lab,
+                name=str(_get(x, "title", None) or lab.replace("_", " ")),
+                crossed=True,
+                detail=str(_get(x, "message", None) or "raised by the rules"),
+            )
+        )
     return pts
 
 
@@ -664,11 +691,15 @@ class _Context:
         total = rpd * (i + o)
         out = rpd * o
         basis = _str_or_none(self.outputs.get("volume_basis"))
+        if basis is not None:
+            basis = basis.removesuffix("_tokens")  # 'total_tokens' -> 'total'
         other = None
         other_tier = None
         if basis in ("total", "output"):
             other = "output" if basis == "total" else "total"
-            other_tier = _article_tier(out if other == "output" else total)
+            given = self.outputs.get(f"volume_tier_{other}_basis")
+            # the rules' own tier on the other basis when they publish it, else the article's bounds
+            other_tier = str(given) if given is not None else _article_tier(out if other == "output" else total)
         return Volume(
             requests_per_day=rpd,
             input_tokens_per_request=i,
