@@ -466,10 +466,15 @@ def _test_plan(ladder: list[str], outputs: Mapping[str, Any] | None = None) -> T
         ladder=ladder,
         sample_size_min=lo,
         sample_size_max=hi,
-        stop_rule=" ".join(str(outputs.get("test_stop_rule") or aq["stop_rule"]).split())
+        stop_rule=_sentence(str(outputs.get("test_stop_rule") or aq["stop_rule"]))
         + f" Principle: {aq['smallest_principle']}.",
         steps=steps,
     )
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _evaluations(v: evals.EvalVerdict) -> Evaluations:
@@ -1085,9 +1090,13 @@ class _Context:
                 )
             )
         queries_per_day = cs["queries_per_month"] * 12 / 365.0
-        for label, model, hw in (("before", cs["before"]["model"], cs["before"]["hardware"]), ("after", cs["after"]["model"], cs["after"]["hardware"])):
+        # before: the article's 70B at FP16 on A100-80GB; after: the 13B student at whatever precision fits a 4090
+        for label, model, hw, precs in (
+            ("before", cs["before"]["model"], cs["before"]["hardware"], ("bf16",)),
+            ("after", cs["after"]["model"], cs["after"]["hardware"], None),
+        ):
             gpu = "a100-80gb" if "A100" in hw else "rtx-4090"
-            cfg = self._case_best(model, gpu, queries_per_day)
+            cfg = self._case_best(model, gpu, queries_per_day, precs)
             if cfg is None:
                 computed = f"{model} does not fit {hw} at any precision for this workload"
             else:
@@ -1107,7 +1116,7 @@ class _Context:
             )
         return rows
 
-    def _case_best(self, model, gpu, queries_per_day):
+    def _case_best(self, model, gpu, queries_per_day, precisions=None):
         configs = self.engine.search(
             model,
             requests_per_day=queries_per_day,
@@ -1117,7 +1126,7 @@ class _Context:
             ttft_target_s=self.ttft_target_s,
             tpot_target_ms=self.tpot_target_ms,
             gpus=[gpu],
-            precisions=None,
+            precisions=precisions,
             deployment="cloud",
         )
         ok = [c for c in configs if c.meets_latency]
