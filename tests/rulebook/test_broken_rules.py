@@ -50,3 +50,22 @@ def test_every_problem_class_has_a_fixture():
         "cycle_in_when", "cycle_in_defaults", "default_fails_validation", "non_utf8", "alias_bomb",
     }
     assert required <= names
+
+
+AUDIT_FIXTURES = sorted(p for p in BROKEN.glob("audit_*.yaml"))
+
+
+@pytest.mark.parametrize("fixture", AUDIT_FIXTURES, ids=lambda p: p.stem)
+def test_audit_finding_fixtures(fixture, tmp_path, monkeypatch):
+    from advisor.rulebook.audit import static_findings
+
+    shutil.copy(fixture, tmp_path / fixture.name)
+    monkeypatch.chdir(tmp_path)
+    findings = static_findings(load_rulebook("."))
+    assert [str(f) for f in findings] == expected_lines(fixture, "expect-audit")
+    assert findings
+
+
+def test_every_audit_finding_class_has_a_fixture():
+    names = {p.stem.removeprefix("audit_") for p in AUDIT_FIXTURES}
+    assert {"gap", "overlap", "duplicate", "conflict", "shadowed", "masked", "subsumed", "unreachable", "dead_question"} <= names
