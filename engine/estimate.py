@@ -241,29 +241,17 @@ class Candidate(NamedTuple):
     usd_per_million_total_tokens: float
     fleet_utilisation: float
     weights_gb: float
+    data_parallel: int = 1  # copies of a smaller TP/PP layout inside the replica (see evaluate_config)
 
 
-def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_tokens: float, output_tokens: float,
-                    requests_per_day: float | None, concurrency: int | str | None, calib: Calibration,
-                    a: Assumptions, deployment: str = "cloud", usd_per_gpu_hour: float | None = None,
-                    purchase_usd: float | None = None, ttft_target_s: float | None = None,
-                    tpot_target_ms: float | None = None) -> Candidate | None:
-    """Evaluate one (model, GPU, precision, layout) for a demand; None if no sequence fits.
-
-    ``concurrency``: an int (as given), ``"max"`` (KV-limited, no latency limit) or
-    None (largest that meets ``ttft_target_s`` / ``tpot_target_ms``; targets None =
-    the defaults in assumptions.yaml). ``meets_latency`` is False when even one
-    sequence misses the targets (the candidate then runs at concurrency 1).
-    """
+def _perf_on(prep: ModelPrep, gprep: GpuPrep, lay: Layout, s: float, g: float, cached: float,
+             concurrency: int | str | None, ttft_t: float, tpot_t: float, calib: Calibration, cap: float):
+    """(concurrency, max concurrency, PerfResult, meets targets) of one layout, or None if nothing fits."""
     eff = calib.efficiency
-    s, g = input_tokens, output_tokens
-    cached = s * a.prefix_cache_hit_rate
-    maxc = max_sequences(prep, lay, s + g, a.max_batch_sequences)
+    maxc = max_sequences(prep, lay, s + g, cap)
     if maxc < 1:
         return None
     tp, pp = lay.tp, lay.pp
-    ttft_t = ttft_target_s if ttft_target_s is not None else a.ttft_target_s
-    tpot_t = (tpot_target_ms if tpot_target_ms is not None else a.tpot_target_ms) / 1000.0
     if concurrency == "max":
         conc = maxc
         r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, conc, cached)
@@ -278,11 +266,67 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
             conc, r = found
             meets = True
     else:
-        conc = int(concurrency)
+        conc = concurrency  # may be fractional: a share of the replica's sequences per data-parallel copy
         if conc > maxc and conc > 1:
             return None
         r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, conc, cached)
         meets = r.ttft_s <= ttft_t and r.tpot_s <= tpot_t
+    return conc, maxc, r, meets
+
+
+def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_tokens: float, output_tokens: float,
+                    requests_per_day: float | None, concurrency: int | str | None, calib: Calibration,
+                    a: Assumptions, deployment: str = "cloud", usd_per_gpu_hour: float | None = None,
+                    purchase_usd: float | None = None, ttft_target_s: float | None = None,
+                    tpot_target_ms: float | None = None, allow_data_parallel: bool = True) -> Candidate | None:
+    """Evaluate one (model, GPU, precision, layout) for a demand; None if no sequence fits.
+
+    ``concurrency``: an int (as given), ``"max"`` (KV-limited, no latency limit) or
+    None (largest that meets ``ttft_target_s`` / ``tpot_target_ms``; targets None =
+    the defaults in assumptions.yaml). ``meets_latency`` is False when even one
+    sequence misses the targets (the candidate then runs at concurrency 1).
+
+    With ``allow_data_parallel``, an ``n``-GPU replica may run as ``n/m`` independent
+    copies of a smaller ``m``-GPU layout that also fits, whenever that is faster
+    (tensor-parallel all-reduces over PCIe can cost more than they save); the
+    candidate then reports the sub-layout's TP/PP and ``data_parallel = n/m``.
+    """
+    s, g = input_tokens, output_tokens
+    cached = s * a.prefix_cache_hit_rate
+    ttft_t = ttft_target_s if ttft_target_s is not None else a.ttft_target_s
+    tpot_t = (tpot_target_ms if tpot_target_ms is not None else a.tpot_target_ms) / 1000.0
+    cap = a.max_batch_sequences
+    res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
+    dp = 1
+    lay_used = lay
+    n = lay.gpus_per_replica
+    if allow_data_parallel and n > 1:
+        model, gpu = prep.model, gprep.gpu
+        best_key = (res[3], res[2].output_tokens_per_s) if res else None
+        for m in valid_gpu_counts(model, gpu):
+            if m >= n:
+                break
+            try:
+                sub = layout_for(model, gpu, prep.precision, prep.kv_precision, m)
+            except (DoesNotFitError, InputError):
+                continue
+            k = n // m  # copies that fit in the replica; leftover GPUs idle
+            copies = range(1, min(k, int(concurrency)) + 1) if isinstance(concurrency, int) else (k,)
+            for j in copies:
+                sub_conc = concurrency / j if isinstance(concurrency, int) else concurrency
+                alt = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
+                if alt is None:
+                    continue
+                key = (alt[3], alt[2].output_tokens_per_s * j)
+                if best_key is None or key > best_key:
+                    res, dp, lay_used, best_key = alt, j, sub, key
+    if res is None:
+        return None
+    conc, maxc, r, meets = res
+    tp, pp = (lay_used.tp, lay_used.pp) if dp > 1 else (lay.tp, lay.pp)
+    if dp > 1:
+        conc, maxc = int(round(conc * dp)), maxc * dp
+        r = r._replace(output_tokens_per_s=r.output_tokens_per_s * dp)
 
     gpu = gprep.gpu
     n = lay.gpus_per_replica
@@ -314,7 +358,7 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
         r.ttft_s, r.tpot_s * 1000.0, meets, replicas, total, rate, monthly, monthly * 12.0,
         monthly / out_month * 1e6 if out_month > 0 else math.inf,
         monthly / (out_month + in_month) * 1e6 if out_month > 0 else math.inf,
-        util, prep.weights_bytes / 1e9,
+        util, prep.weights_bytes / 1e9, dp,
     )
 
 
@@ -502,6 +546,9 @@ def estimate(req: EstimateRequest) -> Estimate:
     prec = req.precision
     kvp = req.kv_precision or default_kv_precision(prec)
     s, g = float(req.input_tokens), float(req.output_tokens)
+    if s + g > model.max_context and not model.generic:
+        raise InputError(f"--input-tokens + --output-tokens = {int(s + g):,} exceeds {model.name}'s context window "
+                         f"of {model.max_context:,} tokens")
     if s + g > model.max_context:
         warnings.append(f"input + output = {int(s + g):,} tokens exceeds the model's context window of {model.max_context:,}")
 
@@ -539,8 +586,8 @@ def estimate(req: EstimateRequest) -> Estimate:
 
     ttft_t = req.ttft_target_s if req.ttft_target_s is not None else a.ttft_target_s
     tpot_t = req.tpot_target_ms if req.tpot_target_ms is not None else a.tpot_target_ms
-    r = replica_perf(prep.perf, gprep.perf, calib.efficiency, lay.tp, lay.pp, s, g, cand.concurrency,
-                     s * a.prefix_cache_hit_rate)
+    r = replica_perf(prep.perf, gprep.perf, calib.efficiency, cand.tp, cand.pp, s, g,
+                     cand.concurrency / cand.data_parallel, s * a.prefix_cache_hit_rate)
 
     pc = param_counts(model)
     kv_total = kv_bytes(model, kvp, s + g, cand.concurrency)
@@ -648,7 +695,8 @@ def estimate(req: EstimateRequest) -> Estimate:
                 "overhead_gb": _round(overhead_total / 1e9), "total_gb": _round(total_bytes / 1e9),
                 "capacity_gb": _round(capacity / 1e9), "kv_budget_gb": _round(lay.kv_budget_bytes / 1e9),
                 "article_quick_rule_gb": [_round(ql, 2), _round(qh, 2)]},
-        deployment={"gpus_per_replica": lay.gpus_per_replica, "tensor_parallel": lay.tp, "pipeline_parallel": lay.pp,
+        deployment={"gpus_per_replica": lay.gpus_per_replica, "tensor_parallel": cand.tp, "pipeline_parallel": cand.pp,
+                    "data_parallel_in_replica": cand.data_parallel,
                     "nodes_per_replica": lay.nodes, "replicas": cand.replicas, "total_gpus": cand.total_gpus,
                     "regime": lay.regime, "regime_reason": lay.regime_reason},
         performance={"concurrency": cand.concurrency, "concurrency_mode": mode, "max_concurrency": cand.max_concurrency,

@@ -1,0 +1,105 @@
+"""Engine speed: time per evaluated configuration, a full sweep, and the cold start of `sizewise estimate`.
+
+Usage: ``python benchmarks/engine_speed.py``. Prints figures, never asserts (see the team's standards).
+Baselines measured in the same run: a bare ``python -c pass`` for the cold start; the per-configuration
+goal (< 17 us) is 10x faster than llm-analysis 0.2.2 (~170 us per estimate on this class of machine,
+/work/shared/research/engine-anchors.md section 3; not installed here, so quoted, not re-measured).
+
+A configuration = one (model, GPU, precision, GPU count) with its concurrency chosen to meet the default
+latency targets, the fleet for a demand and the monthly cost: exactly what the recommendation sweeps.
+The full sweep = every catalog GPU x generic size x precision x valid GPU count (the fewest that fit and
+the next two), with placement included; measured warm (catalogs loaded, per-model/GPU inputs cached),
+which is how the recommendation and the TUI call it repeatedly.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def cold_start(cmd: list[str], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> int:
+    from engine.calibration import load_calibration
+    from engine.catalog import SIZE_CLASSES, load_gpus, resolve_model
+    from engine.defaults import load_assumptions
+    from engine.errors import DoesNotFitError
+    from engine.estimate import evaluate_config, layout_for, prepare_gpu, prepare_model, sweep
+
+    a, calib = load_assumptions(), load_calibration()
+    gpus = list(load_gpus().values())
+    models = [resolve_model(s) for s in SIZE_CLASSES]
+    precisions = ["bf16", "fp8", "int8", "int4"]
+    demand = dict(requests_per_day=1e6, input_tokens=1500.0, output_tokens=300.0)
+
+    # --- per configuration: a fixed list of fitting (prep, gprep, layout), evaluated in a loop
+    configs = []
+    for m in models:
+        for g in gpus:
+            for p in precisions:
+                kvp = "fp8" if p == "fp8" else "fp16"
+                try:
+                    lay = layout_for(m, g, p, kvp, None)
+                except DoesNotFitError:
+                    continue
+                configs.append((prepare_model(m, p, kvp), prepare_gpu(g, p), lay))
+
+    def one_pass():
+        for prep, gprep, lay in configs:
+            evaluate_config(prep, gprep, lay, concurrency=None, calib=calib, a=a, **demand)
+
+    one_pass()  # warm
+    reps = 20
+    per = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            one_pass()
+        per.append((time.perf_counter() - t0) / (reps * len(configs)) * 1e6)
+    us_per_config = min(per)
+
+    # --- full sweep through the public API (placement included)
+    sweep(models, gpus, precisions, **demand)  # warm caches
+    sweeps = []
+    n_candidates = 0
+    for _ in range(7):
+        t0 = time.perf_counter()
+        cands = sweep(models, gpus, precisions, **demand)
+        sweeps.append((time.perf_counter() - t0) * 1000)
+        n_candidates = len(cands)
+    full_ms = statistics.median(sweeps)
+
+    # --- cold start
+    exe = str(Path(sys.executable).parent / "sizewise")
+    bare = cold_start([sys.executable, "-c", "pass"])
+    est = cold_start([exe, "estimate", "--model", "70b", "--gpu", "h100-sxm", "--format", "json"])
+    helponly = cold_start([exe, "estimate", "--help"])
+
+    print(f"configurations evaluated per pass: {len(configs)} (generic sizes x catalog GPUs x {len(precisions)} precisions, fewest GPUs that fit)")
+    print(f"time per configuration: best {us_per_config:.2f} us, median {statistics.median(per):.2f} us "
+          f"(goal < 17 us; llm-analysis 0.2.2 ~170 us -> {170 / us_per_config:.1f}x faster)")
+    print(f"full sweep: {n_candidates} candidates (incl. up to 2 larger GPU counts each) in {full_ms:.2f} ms median (goal < 50 ms)")
+    print(f"cold start: python -c pass {bare * 1000:.0f} ms; sizewise estimate --help {helponly * 1000:.0f} ms; "
+          f"sizewise estimate (70b on h100-sxm, json) {est * 1000:.0f} ms; "
+          f"estimate minus bare interpreter {(est - bare) * 1000:.0f} ms (goal: well under 400 ms)")
+    print(f"us_per_configuration={us_per_config:.3f}")
+    print(f"full_sweep_ms={full_ms:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
