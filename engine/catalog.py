@@ -114,28 +114,6 @@ class _SourceRef(BaseModel):
     as_of: str
 
 
-class _GpuEntry(BaseModel):
-    """File layout of one GPU: the spec fields plus a ``sources`` block (field -> source)."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    vendor: str
-    memory_gib: float
-    usable_memory_gib: float | None = None
-    memory_bandwidth_gb_per_s: float
-    bf16_dense_tflops: float
-    fp8_dense_tflops: float | None = None
-    int8_dense_tops: float | None = None
-    tdp_w: float
-    interconnect: dict[str, Any]
-    cloud_usd_per_gpu_hour: float
-    cloud_provider: str
-    purchase_usd: float
-    notes: str = ""
-    sources: dict[str, _SourceRef]
-
-
 class RuntimeOverheadSpec(BaseModel):
     """Per-GPU runtime memory terms (see engine.memory.runtime_overhead), from gpus.yaml."""
 
@@ -235,49 +213,6 @@ class ModelSpec(BaseModel):
         return self
 
 
-class _ModelEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    aliases: list[str] = []
-    generic: bool = False
-    size_class: str | None = None
-    num_layers: int
-    hidden_size: int
-    intermediate_size: int
-    num_attention_heads: int
-    num_kv_heads: int
-    head_dim: int | None = None
-    vocab_size: int
-    tie_word_embeddings: bool
-    mlp_kind: str
-    attention_bias: bool = False
-    attention_out_bias: bool = False
-    mlp_bias: bool = False
-    norm_kind: str = "rms"
-    norms_per_layer: int = 2
-    learned_position_embeddings: int = 0
-    parallel_attention: bool = False
-    max_context: int
-    sliding_window: int | None = None
-    sliding_window_layers: int = 0
-    moe: dict[str, Any] | None = None
-    mla: dict[str, Any] | None = None
-    published_params: dict[str, Any] | None = None
-    source: str
-    as_of: str
-    notes: str = ""
-
-
-class _PublishedParams(BaseModel):
-    model_config = _STRICT
-    billions: float = Field(gt=0)
-    active_billions: float | None = Field(default=None, gt=0)
-    exact: bool = False
-    source: str
-    as_of: str
-
-
 # --------------------------------------------------------------------------- loading
 def _read_yaml(path: Path) -> Any:
     import yaml
@@ -331,30 +266,47 @@ def _top(doc: Any, path: Path, key: str, extra_keys: tuple[str, ...] = ()) -> tu
     return doc[key], refs
 
 
+def _mapping(raw: Any, path: Path, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: {where}: expected a mapping of fields")
+    return dict(raw)
+
+
+def _entry_name(kind: str, index: int, raw: Any) -> str:
+    return f"{kind}[{index}]" + (f" ({raw.get('id')})" if isinstance(raw, dict) and raw.get("id") else "")
+
+
 def load_gpu_file(path: Path | str) -> dict[str, GpuSpec]:
-    """Parse and validate a GPU catalog file (uncached; :func:`load_gpus` caches the shipped one)."""
+    """Parse and validate a GPU catalog file (uncached; :func:`load_gpus` caches the shipped one).
+
+    Each entry holds the :class:`GpuSpec` fields plus a ``sources:`` block
+    mapping field -> ``{source, as_of}`` (``_default`` covers unlisted fields);
+    every sourced number must end up with provenance.
+    """
     path = Path(path)
     entries, refs = _top(_read_yaml(path), path, "gpus", ("runtime_overhead",))
     out: dict[str, GpuSpec] = {}
     for index, raw in enumerate(entries):
-        where = f"gpus[{index}]" + (f" ({raw.get('id')})" if isinstance(raw, dict) and raw.get("id") else "")
+        where = _entry_name("gpus", index, raw)
+        data = _mapping(raw, path, where)
+        sources_raw = data.pop("sources", None)
+        if not isinstance(sources_raw, dict):
+            raise ConfigError(f"{path}: {where}: needs a 'sources:' block (field -> {{source, as_of}})")
+        unknown_keys = set(sources_raw) - {"_default", *GPU_SOURCED_FIELDS}
+        if unknown_keys:
+            raise ConfigError(f"{path}: {where}: sources for unknown field(s): {', '.join(sorted(map(str, unknown_keys)))}")
         try:
-            entry = _GpuEntry.model_validate(raw)
-            default = entry.sources.get("_default")
-            unknown_keys = set(entry.sources) - {"_default", *GPU_SOURCED_FIELDS}
-            if unknown_keys:
-                raise ConfigError(f"{path}: {where}: sources for unknown field(s): {', '.join(sorted(unknown_keys))}")
+            sources = {k: _SourceRef.model_validate(v) for k, v in sources_raw.items()}
+            default = sources.get("_default")
             provenance: dict[str, Provenance] = {}
             for field in GPU_SOURCED_FIELDS:
-                if getattr(entry, field) is None:
+                if data.get(field) is None:
                     continue
-                ref = entry.sources.get(field, default)
+                ref = sources.get(field, default)
                 if ref is None:
                     raise ConfigError(f"{path}: {where}: '{field}' has no source (add it under sources:)")
                 provenance[field] = Provenance(source=_expand(ref.source, refs, path, where), as_of=ref.as_of)
-            data = entry.model_dump(exclude={"sources"})
-            data["interconnect"] = Interconnect.model_validate(entry.interconnect)
-            spec = GpuSpec(**data, provenance=provenance)
+            spec = GpuSpec.model_validate({**data, "provenance": provenance})
         except ValidationError as err:
             raise ConfigError(f"{path}: {where}: {_validation_message(err)}") from None
         key = spec.id.lower()
@@ -364,28 +316,51 @@ def load_gpu_file(path: Path | str) -> dict[str, GpuSpec]:
     return out
 
 
+_PUBLISHED_KEYS = {"billions", "active_billions", "exact", "source", "as_of"}
+
+
 def load_model_file(path: Path | str) -> dict[str, ModelSpec]:
-    """Parse and validate a model catalog file (uncached)."""
+    """Parse and validate a model catalog file (uncached).
+
+    Each entry holds the :class:`ModelSpec` architecture fields plus ``source``
+    and ``as_of`` (the architecture's provenance) and optionally
+    ``published_params: {billions, active_billions, exact, source, as_of}``.
+    """
     path = Path(path)
     entries, refs = _top(_read_yaml(path), path, "models")
     out: dict[str, ModelSpec] = {}
     for index, raw in enumerate(entries):
-        where = f"models[{index}]" + (f" ({raw.get('id')})" if isinstance(raw, dict) and raw.get("id") else "")
+        where = _entry_name("models", index, raw)
+        data = _mapping(raw, path, where)
+        source, as_of = data.pop("source", None), data.pop("as_of", None)
+        if not isinstance(source, str) or as_of is None:
+            raise ConfigError(f"{path}: {where}: needs 'source' and 'as_of' for the architecture")
+        pub = data.pop("published_params", None)
+        for reserved in ("provenance", "params_provenance", "published_params_b", "published_active_params_b",
+                         "published_params_exact"):
+            if reserved in data:
+                raise ConfigError(f"{path}: {where}: '{reserved}' is derived; use published_params / source")
         try:
-            entry = _ModelEntry.model_validate(raw)
-            data = entry.model_dump(exclude={"source", "as_of", "published_params", "moe", "mla", "head_dim"})
-            data["head_dim"] = entry.head_dim or entry.hidden_size // entry.num_attention_heads
-            data["aliases"] = tuple(entry.aliases)
-            data["moe"] = MoeSpec.model_validate(entry.moe) if entry.moe is not None else None
-            data["mla"] = MlaSpec.model_validate(entry.mla) if entry.mla is not None else None
-            data["provenance"] = Provenance(source=_expand(entry.source, refs, path, where), as_of=entry.as_of)
-            if entry.published_params is not None:
-                pub = _PublishedParams.model_validate(entry.published_params)
-                data["published_params_b"] = pub.billions
-                data["published_active_params_b"] = pub.active_billions
-                data["published_params_exact"] = pub.exact
-                data["params_provenance"] = Provenance(source=_expand(pub.source, refs, path, where), as_of=pub.as_of)
-            spec = ModelSpec(**data)
+            data["provenance"] = Provenance(source=_expand(source, refs, path, where), as_of=str(as_of))
+            if pub is not None:
+                pub = _mapping(pub, path, f"{where}: published_params")
+                extra = set(pub) - _PUBLISHED_KEYS
+                if extra or "billions" not in pub or "source" not in pub or "as_of" not in pub:
+                    raise ConfigError(
+                        f"{path}: {where}: published_params needs billions, source, as_of "
+                        f"(optional active_billions, exact){'; unknown: ' + ', '.join(sorted(map(str, extra))) if extra else ''}"
+                    )
+                data["published_params_b"] = pub["billions"]
+                data["published_active_params_b"] = pub.get("active_billions")
+                data["published_params_exact"] = pub.get("exact", False)
+                data["params_provenance"] = Provenance(
+                    source=_expand(str(pub["source"]), refs, path, where), as_of=str(pub["as_of"])
+                )
+            if data.get("head_dim") is None:
+                hidden, heads = data.get("hidden_size"), data.get("num_attention_heads")
+                if isinstance(hidden, int) and isinstance(heads, int) and heads > 0:
+                    data["head_dim"] = hidden // heads
+            spec = ModelSpec.model_validate(data)
         except ValidationError as err:
             raise ConfigError(f"{path}: {where}: {_validation_message(err)}") from None
         key = spec.id.lower()
