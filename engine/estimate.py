@@ -178,14 +178,26 @@ def layout_for(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str
     ``min_sequences`` sequences of ``tokens_per_seq`` tokens. Raises
     :class:`DoesNotFitError` when nothing fits.
     """
+    lay = layout_or_none(model, gpu, precision, kv_precision, gpus, min_sequences, tokens_per_seq)
+    if lay is None:
+        raise DoesNotFitError(_no_fit_message(model, gpu, precision, gpus))
+    return lay
+
+
+def layout_or_none(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, gpus: int | None,
+                   min_sequences: int = 1, tokens_per_seq: float = 1.0) -> Layout | None:
+    """:func:`layout_for` without exceptions for "does not fit" (the sweep's fast path; cached).
+
+    Placement's own messages (which say why) surface through :func:`layout_for` when
+    the first lookup raises; an invalid GPU count still raises :class:`InputError`.
+    """
+    key = (id(model), id(gpu), precision, kv_precision, gpus, min_sequences, tokens_per_seq)
+    try:
+        return _LAYOUT_CACHE[key]
+    except KeyError:
+        pass
     from engine.placement import place
 
-    key = (id(model), id(gpu), precision, kv_precision, gpus, min_sequences, tokens_per_seq)
-    if key in _LAYOUT_CACHE:
-        hit = _LAYOUT_CACHE[key]
-        if hit is None:
-            raise DoesNotFitError(_no_fit_message(model, gpu, precision, gpus))
-        return hit
     try:
         p = place(model, gpu, precision, kv_precision, max(1, int(math.ceil(tokens_per_seq))), min_sequences, gpus=gpus)
     except DoesNotFitError:
@@ -193,7 +205,7 @@ def layout_for(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str
         raise
     if not p.fits:
         _LAYOUT_CACHE[key] = None
-        raise DoesNotFitError(_no_fit_message(model, gpu, precision, gpus))
+        return None
     lay = Layout(p.gpus_per_replica, p.tp, p.pp, p.nodes, p.regime, p.regime_reason, float(p.kv_budget_bytes),
                  float(p.overhead_bytes_per_gpu), float(p.weights_bytes_per_gpu))
     _LAYOUT_CACHE[key] = lay
@@ -207,7 +219,10 @@ def _no_fit_message(model: ModelSpec, gpu: GpuSpec, precision: str, gpus: int | 
 
 def max_sequences(prep: ModelPrep, lay: Layout, tokens_per_seq: float, cap: float) -> int:
     """Sequences of ``tokens_per_seq`` tokens the replica's KV budget holds, capped by the scheduler limit."""
-    per_seq = kv_bytes(prep.model, prep.kv_precision, tokens_per_seq, 1)
+    m = prep.perf
+    w = m.window
+    per_seq = m.kv_full_bytes_per_token * tokens_per_seq + m.kv_window_bytes_per_token * (
+        min(tokens_per_seq, w) if w > 0 else tokens_per_seq)
     if per_seq <= 0:
         return int(cap)
     n = int(lay.kv_budget_bytes // per_seq)
@@ -307,8 +322,10 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
             if m >= n:
                 break
             try:
-                sub = layout_for(model, gpu, prep.precision, prep.kv_precision, m)
+                sub = layout_or_none(model, gpu, prep.precision, prep.kv_precision, m)
             except (DoesNotFitError, InputError):
+                continue
+            if sub is None:
                 continue
             k = n // m  # copies that fit in the replica; leftover GPUs idle
             copies = range(1, min(k, int(concurrency)) + 1) if isinstance(concurrency, int) else (k,)
