@@ -163,8 +163,9 @@ def _profile(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str) 
     edge_width = width if precision in ("fp32", "bf16", "fp16") else 2.0   # embeddings stay 16-bit when quantized
     norm_size = model.hidden_size * (2 if model.norm_kind == "layer" else 1)
     first = (pc.embedding + pc.position_embedding) * edge_width
-    last = (pc.lm_head + norm_size) * edge_width
-    layer_bytes = (total - first - last) / model.num_layers
+    # with pipeline stages a tied lm_head needs its own copy of the embedding on the last stage
+    last = ((pc.lm_head or pc.embedding) + norm_size) * edge_width
+    layer_bytes = (total - first - (pc.lm_head + norm_size) * edge_width) / model.num_layers
     r = load_runtime_overhead()
     counts = _counts(model, gpu)
     overhead = {}
