@@ -163,3 +163,20 @@ def test_more_demand_never_needs_fewer_gpus(model, gpu, precision, tokens, conc,
 def test_overhead_is_reported_per_gpu():
     p = P("llama-2-70b", "h100-sxm")
     assert p.overhead_bytes_per_gpu > 1.5 * GIB
+
+
+def test_pipeline_stage_holds_its_layers_plus_embedding():
+    m = resolve_model("1t")
+    p = P("1t", "h100-sxm")
+    w = weight_bytes(m, "fp16")
+    assert p.pp > 1
+    # the fullest stage holds ceil(L/pp) layers plus an embedding-sized table, split over TP
+    assert w / p.gpus_per_replica < p.weights_bytes_per_gpu < w / p.gpus_per_replica * 1.1
+
+
+def test_a_modified_copy_of_a_model_is_placed_on_its_own_numbers():
+    base = resolve_model("7b")
+    wide = base.model_copy(update={"num_layers": 64})
+    g = resolve_gpu("rtx-4090")
+    assert place(base, g, "fp16", "fp16", 2048, 1).gpus_per_replica == 1
+    assert place(wide, g, "fp16", "fp16", 2048, 1).gpus_per_replica == 2
