@@ -358,6 +358,13 @@ def recommend(
     rec.article_comparison = ctx.article_rows(sizes, best, rec)
     rec.assumptions = ctx.assumptions(best)
     rec.notes = notes + ctx.notes
+    budget = values.get("budget_usd_per_month")
+    if budget is not None:
+        rec.recommendation.budget_usd_per_month = float(budget)
+        cand = rec.candidate(recommended)
+        if cand is not None and cand.monthly_usd is not None:
+            rec.recommendation.within_budget = cand.monthly_usd <= float(budget)
+    rec.recommendation.allowed_gpus = sorted(gpus) if gpus else None
     rec.recommendation.summary = _summary(rec, best.get(recommended), verdict)
     return rec
 
@@ -603,6 +610,8 @@ def _replicas_text(c: Candidate) -> str:
 
 
 def _summary(rec: Recommendation, cfg, verdict) -> str:
+    from advisor.report.markdown import usd, usd_per_m
+
     d = rec.recommendation
     size = d.recommended_size
     cand = rec.candidate(size)
@@ -616,8 +625,8 @@ def _summary(rec: Recommendation, cfg, verdict) -> str:
         example = f" (for example {cand.real_models[0]})" if cand.real_models else ""
         text = (
             f"Deploy a {size.upper()}-class model{example} at {cand.precision.upper()} on "  # type: ignore[union-attr]
-            f"{_replicas_text(cand)}: about ${cand.monthly_usd:,.0f} per month {mode} "
-            f"(band ${cand.band.low:,.0f}-${cand.band.high:,.0f}; ${cand.usd_per_million_output_tokens:,.3f} per million output tokens)."  # type: ignore[union-attr]
+            f"{_replicas_text(cand)}: about {usd(cand.monthly_usd)} per month {mode} "
+            f"(band {usd(cand.band.low)}-{usd(cand.band.high)}; {usd_per_m(cand.usd_per_million_output_tokens)} per million output tokens)."  # type: ignore[union-attr]
         )
     if verdict is not None and verdict.chosen:
         text += f" Your own evaluation picks {verdict.chosen} as the smallest size meeting {verdict.target:.0%}."
@@ -627,6 +636,16 @@ def _summary(rec: Recommendation, cfg, verdict) -> str:
             f"{rec.test_plan.sample_size_min}-{rec.test_plan.sample_size_max} of your own examples before committing, "
             f"testing the ladder {' -> '.join(d.test_ladder)}."
         )
+    if d.budget_usd_per_month is not None and d.within_budget is not None:
+        if d.within_budget:
+            text += f" That is within your budget of ${d.budget_usd_per_month:,.0f} per month."
+        else:
+            fitting = [c.size for c in d.candidates if c.fits and c.monthly_usd is not None and c.monthly_usd <= d.budget_usd_per_month]
+            text += f" That is over your budget of ${d.budget_usd_per_month:,.0f} per month" + (
+                f" (within it: {', '.join(fitting)})." if fitting else "; no candidate size fits it."
+            )
+    if d.allowed_gpus:
+        text += f" Hardware restricted to {', '.join(d.allowed_gpus)}."
     if d.mandatory_optimizations:
         text += f" Mandatory at this volume: {', '.join(d.mandatory_optimizations)}."
     if d.warnings:

@@ -156,6 +156,9 @@ class Decision(_Model):
     candidates: list[Candidate]
     warnings: list[WarningItem]
     rules_hash: str
+    budget_usd_per_month: float | None = None   # the user's, if given
+    within_budget: bool | None = None           # recommended deployment's monthly cost <= budget
+    allowed_gpus: list[str] | None = None       # hardware restriction the search respected (None = whole catalog)
 
 
 class QuantizationSaving(_Model):

@@ -24,6 +24,9 @@ def add_arguments(parser) -> None:
         "--date", metavar="YYYY-MM-DD", help="date printed in the report (default: $SOURCE_DATE_EPOCH, else today, UTC)"
     )
     parser.add_argument("--title", help="report title (default: 'Model sizing recommendation')")
+    parser.add_argument(
+        "--gpus", metavar="ID[,ID...]", help="consider only these catalog GPUs (see `sizewise catalog gpus`)"
+    )
     parser.add_argument("--rules", metavar="DIR", help="rules directory (default: the shipped rules)")
     parser.add_argument("--overrides", metavar="FILE", help="engine overrides YAML (your prices, utilisation, power)")
 
@@ -51,7 +54,8 @@ def run(args) -> int:
         from engine.overrides import load_overrides
 
         overrides = load_overrides(args.overrides)
-    rec = recommend(answers, rulebook, generated_on=generated_on, title=args.title, overrides=overrides)
+    gpus = parse_gpus(args.gpus) if args.gpus else None
+    rec = recommend(answers, rulebook, generated_on=generated_on, title=args.title, overrides=overrides, gpus=gpus)
     text = render(rec, args.format)
     if args.output:
         from advisor.fileio import atomic_write_text
@@ -61,6 +65,17 @@ def run(args) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     return 0
+
+
+def parse_gpus(text: str) -> list[str]:
+    """``a100-80gb,h100-sxm`` -> catalog ids (unknown ids: exit 2 with the closest ones)."""
+    from advisor.errors import UserError
+    from engine.catalog import resolve_gpu
+
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    if not ids:
+        raise UserError("--gpus: give one or more GPU ids separated by commas")
+    return sorted({resolve_gpu(i).id for i in ids})
 
 
 def resolve_date(given: str | None) -> str:

@@ -18,7 +18,6 @@ deployment can miss, so it runs at the largest batch the KV cache allows.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 #: precisions the search considers (fp16 = bf16 in size and speed; fp32 is never cheaper)
 SEARCH_PRECISIONS = ("bf16", "fp8", "int8", "int4")
@@ -27,35 +26,52 @@ _NO_LIMIT_TTFT_S = 1e9
 _NO_LIMIT_TPOT_MS = 1e12
 
 
-@dataclass(frozen=True)
 class Config:
-    """One deployment that fits, with both ways of paying for it."""
+    """One deployment that fits, with both ways of paying for it.
 
-    model: str
-    gpu: str
-    gpu_name: str
-    precision: str
-    kv_precision: str
-    gpus_per_replica: int
-    regime: str
-    regime_reason: str
-    replicas: int
-    total_gpus: int
-    concurrency: int
-    ttft_s: float
-    tpot_ms: float
-    meets_latency: bool
-    cloud_monthly_usd: float
-    owned_monthly_usd: float
-    band_low_x: float      # monthly cost multiplier at the optimistic end of the calibration band
-    band_high_x: float     # ... and at the pessimistic end
-    output_tokens_per_month: float
-    input_tokens_per_month: float
-    weights_gb: float
-    memory_gb: float | None  # weights + KV of the sequences in flight + runtime, one replica
+    The band and the memory footprint are computed on first use only (the
+    pipeline needs them for a handful of chosen configurations out of hundreds).
+    """
+
+    __slots__ = (
+        "model", "gpu", "gpu_name", "precision", "kv_precision", "gpus_per_replica", "regime", "replicas",
+        "total_gpus", "concurrency", "ttft_s", "tpot_ms", "meets_latency", "cloud_monthly_usd",
+        "owned_monthly_usd", "output_tokens_per_month", "input_tokens_per_month", "weights_gb", "_details", "_lazy",
+        "_tps",
+    )
+
+    def __init__(self, lazy, **fields):
+        for k, v in fields.items():
+            setattr(self, k, v)
+        self._lazy = lazy
+        self._details = None
 
     def monthly(self, mode: str) -> float:
         return self.owned_monthly_usd if mode == "owned" else self.cloud_monthly_usd
+
+    def _d(self) -> dict:
+        if self._details is None:
+            self._details = self._lazy(self)
+        return self._details
+
+    @property
+    def band_low_x(self) -> float:
+        """Monthly cost multiplier at the optimistic end of the calibration band."""
+        return self._d()["band_low_x"]
+
+    @property
+    def band_high_x(self) -> float:
+        """... and at the pessimistic end."""
+        return self._d()["band_high_x"]
+
+    @property
+    def memory_gb(self) -> float:
+        """Weights + KV of the sequences in flight + runtime, one replica (GB)."""
+        return self._d()["memory_gb"]
+
+    @property
+    def regime_reason(self) -> str:
+        return self._d()["regime_reason"]
 
 
 class EngineSearch:
@@ -88,7 +104,7 @@ class EngineSearch:
         from engine.calibration import load_calibration
         from engine.catalog import load_gpus, resolve_gpu, resolve_model
         from engine.estimate import layout_for, sweep
-        from engine.fleet import Demand, size_fleet
+        from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
         from engine.memory import kv_bytes
 
         a = self.assumptions_for(peak_to_average)
@@ -112,49 +128,59 @@ class EngineSearch:
         band = load_calibration().band
         gpu_by_id = {g.id: g for g in gpu_specs}
         demand = Demand(requests_per_day, input_tokens, output_tokens, a.peak_to_average, a.target_utilisation)
+        days = DAYS_PER_MONTH
+        out_month = requests_per_day * days * output_tokens
+        in_month = requests_per_day * days * input_tokens
+        owned_fixed: dict[str, tuple] = {}
+
+        def details(c: Config) -> dict:
+            gpu = gpu_by_id[c.gpu]
+            tps = c._tps  # type: ignore[attr-defined]
+            reps_fast = size_fleet(demand, tps * band.ratio_p90, c.gpus_per_replica).replicas
+            reps_slow = size_fleet(demand, tps * band.ratio_p10, c.gpus_per_replica).replicas
+            lay = layout_for(spec, gpu, c.precision, c.kv_precision, c.gpus_per_replica)
+            kv = kv_bytes(spec, c.kv_precision, input_tokens + output_tokens, c.concurrency)
+            return {
+                "band_low_x": reps_fast / c.replicas,
+                "band_high_x": reps_slow / c.replicas,
+                "memory_gb": c.weights_gb + (kv + lay.overhead_bytes_per_gpu * c.gpus_per_replica) / 1e9,
+                "regime_reason": lay.regime_reason,
+            }
+
         out = []
         for c in cands:
             gpu = gpu_by_id[c.gpu_id]
-            fl = size_fleet(demand, c.output_tokens_per_s, c.gpus_per_replica)
-            purchase = self.purchase.get(gpu.id, gpu.purchase_usd)
-            om = costm.owned_monthly_per_gpu(
-                purchase, gpu.tdp_w, fl.fleet_utilisation, amortisation_years=a.amortisation_years,
-                host_power_factor=a.host_power_factor, pue=a.pue, usd_per_kwh=a.usd_per_kwh,
-                hosting_usd_per_gpu_month=a.hosting_usd_per_gpu_month, hours_per_month=a.hours_per_month,
+            if gpu.id not in owned_fixed:
+                purchase = self.purchase.get(gpu.id, gpu.purchase_usd)
+                fixed = purchase / (a.amortisation_years * 12.0) + a.hosting_usd_per_gpu_month
+                power_full = costm.power_monthly_usd(gpu.tdp_w, 1.0, a.host_power_factor, a.pue, a.usd_per_kwh, a.hours_per_month)
+                owned_fixed[gpu.id] = (fixed, power_full)
+            fixed, power_full = owned_fixed[gpu.id]
+            # owned = amortisation + hosting + power at the fleet's utilisation (engine/cost.py's formula, linear in u)
+            owned = c.total_gpus * (fixed + power_full * c.fleet_utilisation)
+            cfg = Config(
+                details,
+                model=spec.id,
+                gpu=gpu.id,
+                gpu_name=gpu.name,
+                precision=c.precision,
+                kv_precision=c.kv_precision,
+                gpus_per_replica=c.gpus_per_replica,
+                regime=c.regime,
+                replicas=c.replicas,
+                total_gpus=c.total_gpus,
+                concurrency=c.concurrency,
+                ttft_s=c.ttft_s,
+                tpot_ms=c.tpot_ms,
+                meets_latency=True if batch else c.meets_latency,
+                cloud_monthly_usd=c.monthly_usd,
+                owned_monthly_usd=owned,
+                output_tokens_per_month=out_month,
+                input_tokens_per_month=in_month,
+                weights_gb=c.weights_gb,
             )
-            owned = c.total_gpus * om.total_usd
-            # band: the fleet re-sized at the calibration band's throughput ratios (measured / predicted)
-            reps_fast = size_fleet(demand, c.output_tokens_per_s * band.ratio_p90, c.gpus_per_replica).replicas
-            reps_slow = size_fleet(demand, c.output_tokens_per_s * band.ratio_p10, c.gpus_per_replica).replicas
-            lay = layout_for(spec, gpu, c.precision, c.kv_precision, c.gpus_per_replica)
-            kv = kv_bytes(spec, c.kv_precision, input_tokens + output_tokens, c.concurrency)
-            mem_gb = c.weights_gb + (kv + lay.overhead_bytes_per_gpu * c.gpus_per_replica) / 1e9
-            out.append(
-                Config(
-                    model=spec.id,
-                    gpu=gpu.id,
-                    gpu_name=gpu.name,
-                    precision=c.precision,
-                    kv_precision=c.kv_precision,
-                    gpus_per_replica=c.gpus_per_replica,
-                    regime=c.regime,
-                    regime_reason=lay.regime_reason,
-                    replicas=c.replicas,
-                    total_gpus=c.total_gpus,
-                    concurrency=c.concurrency,
-                    ttft_s=c.ttft_s,
-                    tpot_ms=c.tpot_ms,
-                    meets_latency=True if batch else c.meets_latency,
-                    cloud_monthly_usd=c.monthly_usd,
-                    owned_monthly_usd=owned,
-                    band_low_x=reps_fast / c.replicas,
-                    band_high_x=reps_slow / c.replicas,
-                    output_tokens_per_month=fl.output_tokens_per_month,
-                    input_tokens_per_month=fl.input_tokens_per_month,
-                    weights_gb=c.weights_gb,
-                    memory_gb=mem_gb,
-                )
-            )
+            cfg._tps = c.output_tokens_per_s  # type: ignore[attr-defined]
+            out.append(cfg)
         return out
 
     # ------------------------------------------------------------------ engine facts

@@ -143,3 +143,21 @@ def rec_rulebook():
     from advisor.rulebook import load_rulebook
 
     return load_rulebook()
+
+
+def test_owned_cost_matches_the_engines_own_owned_sweep():
+    """Oracle: the adapter's owned cost for a config equals engine.estimate.sweep(deployment='owned')."""
+    from advisor.report.engine_search import EngineSearch
+    from engine.defaults import load_assumptions
+    from engine.estimate import sweep
+
+    kw = dict(requests_per_day=200000, input_tokens=1500, output_tokens=300, ttft_target_s=1.0, tpot_target_ms=50)
+    mine = EngineSearch().search("13b", peak_to_average=None, gpus=["a100-80gb", "l40s"], precisions=("bf16", "int8"), deployment="owned", **kw)
+    theirs = sweep(["13b"], ["a100-80gb", "l40s"], ["bf16", "int8"], deployment="owned", assumptions=load_assumptions(), **kw)
+    key = lambda c: (c.gpu, c.precision, c.gpus_per_replica)  # noqa: E731
+    by = {(c.gpu_id, c.precision, c.gpus_per_replica): c for c in theirs}
+    assert mine and len(mine) == len(theirs)
+    for c in mine:
+        t = by[key(c)]
+        assert c.owned_monthly_usd == pytest.approx(t.monthly_usd, rel=1e-12)
+        assert c.replicas == t.replicas
