@@ -23,7 +23,7 @@ SIZE_CLASSES = ("7b", "13b", "30b", "70b", "175b", "1t")
 def load_article() -> dict[str, Any]:
     try:
         text = resources.files("engine").joinpath("data/article.yaml").read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if not isinstance(data, dict) or "vram" not in data:
             raise ValueError("missing 'vram'")
         return data

@@ -43,7 +43,7 @@ class Calibration(NamedTuple):
 def load_calibration() -> Calibration:
     try:
         text = resources.files("engine").joinpath("data/efficiency.yaml").read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         f = raw["factors"]
         eff = Efficiency(
             mfu=float(f["mfu"]["value"]),

@@ -60,7 +60,7 @@ def load_assumptions() -> Assumptions:
     """The shipped defaults (cached; the file is part of the package)."""
     try:
         text = resources.files("engine").joinpath("data/assumptions.yaml").read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         items = raw["assumptions"]
         values = {name: float(items[name]["value"]) for name in FIELDS}
         sources = {name: " ".join(str(items[name]["source"]).split()) for name in FIELDS}

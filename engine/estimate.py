@@ -316,17 +316,9 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     lay_used = lay
     n = lay.gpus_per_replica
     if allow_data_parallel and n > 1:
-        model, gpu = prep.model, gprep.gpu
         best_key = (res[3], res[2].output_tokens_per_s) if res else None
-        for m in valid_gpu_counts(model, gpu):
-            if m >= n:
-                break
-            try:
-                sub = layout_or_none(model, gpu, prep.precision, prep.kv_precision, m)
-            except (DoesNotFitError, InputError):
-                continue
-            if sub is None:
-                continue
+        for sub in smaller_layouts(prep, gprep.gpu, n):
+            m = sub.gpus_per_replica
             k = n // m  # copies that fit in the replica; leftover GPUs idle
             copies = range(1, min(k, int(concurrency)) + 1) if isinstance(concurrency, int) else (k,)
             for j in copies:
@@ -380,11 +372,42 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
 
 
 # =========================================================================== sweep
-def valid_gpu_counts(model: ModelSpec, gpu: GpuSpec, minimum: int = 1) -> list[int]:
-    """GPU counts a replica of ``model`` may use (engine/placement.py's rule), from ``minimum`` up."""
-    from engine.placement import valid_gpu_counts as counts
+_COUNTS_CACHE: dict[tuple[int, int], tuple[ModelSpec, GpuSpec, tuple[int, ...]]] = {}
 
-    return [c for c in counts(model, gpu) if c >= minimum]
+
+def valid_gpu_counts(model: ModelSpec, gpu: GpuSpec, minimum: int = 1) -> list[int]:
+    """GPU counts a replica of ``model`` may use (engine/placement.py's rule), from ``minimum`` up (cached)."""
+    key = (id(model), id(gpu))
+    hit = _COUNTS_CACHE.get(key)
+    if hit is None or hit[0] is not model or hit[1] is not gpu:
+        from engine.placement import valid_gpu_counts as counts
+
+        hit = (model, gpu, tuple(counts(model, gpu)))
+        _COUNTS_CACHE[key] = hit
+    return [c for c in hit[2] if c >= minimum]
+
+
+_SUBS_CACHE: dict[tuple, list[Layout]] = {}
+
+
+def smaller_layouts(prep: ModelPrep, gpu: GpuSpec, n: int) -> list[Layout]:
+    """Fitting layouts with fewer GPUs than ``n`` (candidates for data-parallel copies; cached)."""
+    key = (id(prep.model), id(gpu), prep.precision, prep.kv_precision, n)
+    hit = _SUBS_CACHE.get(key)
+    if hit is not None:
+        return hit
+    out = []
+    for m in valid_gpu_counts(prep.model, gpu):
+        if m >= n:
+            break
+        try:
+            sub = layout_or_none(prep.model, gpu, prep.precision, prep.kv_precision, m)
+        except (DoesNotFitError, InputError):
+            continue
+        if sub is not None:
+            out.append(sub)
+    _SUBS_CACHE[key] = out
+    return out
 
 
 def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], precisions: Iterable[str], *,

@@ -281,6 +281,23 @@ def best_concurrency(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int
         return (ttft_target_s is None or r.ttft_s <= ttft_target_s * (1 + 1e-12)) and (
             tpot_target_s is None or r.tpot_s <= tpot_target_s * (1 + 1e-12))
 
+    if not m.num_experts:
+        # the closed form is exact for dense models: usually 2 evaluations confirm it
+        guess = _closed_form_limit(m, g, eff, tp, pp, input_tokens, output_tokens, cached_tokens,
+                                   ttft_target_s, tpot_target_s, max_concurrency)
+        if guess >= 1:
+            r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, guess, cached_tokens)
+            if ok(r):
+                if guess >= max_concurrency:
+                    return guess, r
+                nxt = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, guess + 1, cached_tokens)
+                if not ok(nxt):
+                    return guess, r
+        else:
+            r1 = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, 1, cached_tokens)
+            if not ok(r1):
+                return None
+    # general case (MoE, or a closed form disagreeing by rounding): bisection on the monotone model
     hi_r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, max_concurrency, cached_tokens)
     if ok(hi_r):
         return max_concurrency, hi_r
@@ -288,30 +305,6 @@ def best_concurrency(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int
     if not ok(lo_r):
         return None
     lo, hi = 1, max_concurrency
-    if not m.num_experts:
-        # tpot(b) = step(b) + b x prefill_amortised / g is piecewise linear: interpolate through
-        # b=1 and b=2 on each side of the GEMM ridge by evaluating the model (exact for its form).
-        limit = math.inf
-        r2 = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, 2, cached_tokens)
-        if tpot_target_s is not None or ttft_target_s is not None:
-            # tpot and ttft share the slope in b (ttft = prefill + tpot + const)
-            slope = r2.tpot_s - lo_r.tpot_s
-            budget = math.inf
-            if tpot_target_s is not None:
-                budget = tpot_target_s - lo_r.tpot_s
-            if ttft_target_s is not None:
-                budget = min(budget, ttft_target_s - lo_r.ttft_s)
-            if slope > 0:
-                limit = 1 + budget / slope  # valid while the GEMMs stay weight-bound (the common case)
-        guess = int(min(max(limit, 1), max_concurrency))
-        r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, guess, cached_tokens)
-        if ok(r):
-            nxt = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, guess + 1, cached_tokens)
-            if guess + 1 > max_concurrency or not ok(nxt):
-                return guess, r
-            lo, lo_r = guess + 1, nxt
-        else:
-            hi = guess
     while hi - lo > 1:
         mid = (lo + hi) // 2
         r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, mid, cached_tokens)
@@ -320,6 +313,55 @@ def best_concurrency(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int
         else:
             hi = mid
     return lo, lo_r
+
+
+def _closed_form_limit(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int, s: float, out: float,
+                       cached: float, ttft_target_s: float | None, tpot_target_s: float | None, cap: int) -> int:
+    """Largest batch meeting the targets for a dense model, solved from the piecewise-linear TPOT.
+
+    ``tpot(b) = max(b gc, gm) + b K + c`` with ``gc`` GEMM compute time per sequence, ``gm`` weight
+    read time, ``K`` attention + all-reduce + amortised prefill per sequence, ``c`` fixed terms; TTFT
+    adds the prefill of one request. Mirrors :func:`replica_perf` (which confirms the answer).
+    """
+    out = out if out >= 1.0 else 1.0
+    new = s - cached
+    flops_all = g.compute_flops * tp * pp * eff.mfu
+    flops_stage = g.compute_flops * tp * eff.mfu
+    bw = g.bandwidth_bytes_per_s * eff.mbu
+    link = g.link_bytes_per_s * eff.link_efficiency
+    h_bytes = m.hidden_size * ACT_BYTES
+    layers2 = 2.0 * m.num_layers
+    pf = prefill_flops(m, new, cached)
+    comm_prefill = layers2 * _allreduce_s(new * h_bytes, tp, link, g.link_latency_s) if tp > 1 else 0.0
+    hop_prefill = (pp - 1) * (g.inter_node_latency_s + new * h_bytes / g.inter_node_bytes_per_s) if pp > 1 else 0.0
+    prefill_alone = pf / flops_stage + comm_prefill + hop_prefill
+    p_amort = pf / flops_all + (comm_prefill + hop_prefill) / pp
+    ctx = s + 0.5 * out
+    gc = m.linear_flops_per_token / flops_all
+    gm = m.shared_read_bytes / (tp * bw)
+    attn = max(_ctx_attn_flops(m, ctx) / flops_all, _kv_read_bytes(m, ctx) / (tp * pp * bw))
+    c = eff.step_overhead_s
+    k = attn + p_amort / out
+    if tp > 1:
+        c += layers2 * g.link_latency_s
+        k += layers2 * 2.0 * (tp - 1) / tp * h_bytes / pp / link
+    if pp > 1:
+        c += pp * g.inter_node_latency_s
+        k += h_bytes / g.inter_node_bytes_per_s
+    budget = math.inf
+    if tpot_target_s is not None:
+        budget = tpot_target_s - c
+    if ttft_target_s is not None:
+        budget = min(budget, ttft_target_s - prefill_alone - eff.ttft_overhead_s - c)
+    if budget == math.inf:
+        return cap
+    if k <= 0:
+        return cap if budget >= gm else 0
+    b_weight = (budget - gm) / k  # while the GEMMs stay weight-bound (b gc <= gm)
+    b = b_weight if (gc <= 0 or b_weight * gc <= gm) else budget / (k + gc)
+    if b < 1:
+        return 0
+    return int(min(b * (1 + 1e-12), cap))
 
 
 def isfinite_all(*xs: float) -> bool:

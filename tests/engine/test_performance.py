@@ -122,3 +122,19 @@ def test_moe_reads_more_experts_as_batch_grows():
 def test_outputs_are_finite():
     r = replica_perf(dense(), GPU, EFF, 4, 2, 5000, 500, 100)
     assert all(math.isfinite(x) for x in (r.output_tokens_per_s, r.ttft_s, r.tpot_s))
+
+
+@pytest.mark.parametrize("tp, pp, s, g, tpot, ttft", [
+    (1, 1, 2000, 300, 0.05, 2.0), (2, 1, 500, 500, 0.03, 0.5), (4, 2, 8000, 200, 0.2, 5.0), (1, 1, 100, 1000, 0.02, None),
+])
+def test_best_concurrency_matches_brute_force(tp, pp, s, g, tpot, ttft):
+    from engine.performance import best_concurrency
+
+    m = dense()
+    found = best_concurrency(m, GPU, EFF, tp, pp, s, g, 3000, ttft, tpot)
+    feasible = [b for b in range(1, 3001)
+                if (r := replica_perf(m, GPU, EFF, tp, pp, s, g, b)).tpot_s <= tpot and (ttft is None or r.ttft_s <= ttft)]
+    if not feasible:
+        assert found is None
+    else:
+        assert found[0] == max(feasible)
