@@ -245,7 +245,12 @@ def judge(results: list[tuple[str, int, int]], target: float, confidence: float 
                 f"includes the target: {more}."
             )
     for comp in comparisons:
-        if not comp.separable:
+        if comp.separable:
+            notes.append(
+                f"{comp.smaller} vs {comp.larger}: the gap of {comp.gain * 100:+.1f} points is larger than the noise at "
+                f"this sample size ({pct} confidence)."
+            )
+        else:
             need = (
                 f"about {comp.examples_needed} examples per size would be needed to tell them apart "
                 f"(80% power, {pct} confidence)"

@@ -127,3 +127,44 @@ def test_template_o_is_atomic_and_refuses_overwrite(tmp_path):
     assert target.read_text() == "mine"
     assert run("answers", "template", "-o", str(target), "--force").returncode == 0
     assert target.read_text() == first
+
+
+def test_stdin_json_output_and_force(tmp_path):
+    import json
+
+    r = run("recommend", "--answers", "-", "--format", "json", "--date", "2026-02-03", stdin=GOOD)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["generated_on"] == "2026-02-03"
+    assert doc["recommendation"]["start_size"] == "13b"
+    assert r.stdout == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    f = _bad(tmp_path, "a.yaml", GOOD)
+    out = tmp_path / "r.md"
+    assert run("recommend", "--answers", str(f), "-o", str(out), "--date", "2026-02-03").returncode == 0
+    first = out.read_text()
+    assert first.startswith("# Model sizing recommendation\n")
+    r = run("recommend", "--answers", str(f), "-o", str(out), "--set", "latency=batch")
+    assert r.returncode == 2 and "file exists; pass --force" in r.stderr
+    assert out.read_text() == first
+    assert run("recommend", "--answers", str(f), "-o", str(out), "--force", "--set", "latency=batch", "--date", "2026-02-03").returncode == 0
+    assert out.read_text() != first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "r.md"]
+
+
+def test_same_input_same_bytes_and_source_date_epoch(tmp_path):
+    import os
+
+    f = _bad(tmp_path, "a.yaml", GOOD)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01T00:00:00Z
+    a = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--answers", str(f)], capture_output=True, text=True, env=env, timeout=120)
+    b = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--answers", str(f)], capture_output=True, text=True, env=env, timeout=120)
+    assert a.returncode == 0 and a.stdout == b.stdout
+    assert "Generated on 2026-01-01 " in a.stdout
+
+
+def test_unknown_gpu_restriction(tmp_path):
+    f = _bad(tmp_path, "a.yaml", GOOD)
+    r = run("recommend", "--answers", str(f), "--gpus", "a100-80g")
+    assert r.returncode == 2
+    assert "unknown gpu 'a100-80g'; did you mean a100-80gb" in r.stderr

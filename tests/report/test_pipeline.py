@@ -161,3 +161,17 @@ def test_owned_cost_matches_the_engines_own_owned_sweep():
         t = by[key(c)]
         assert c.owned_monthly_usd == pytest.approx(t.monthly_usd, rel=1e-12)
         assert c.replicas == t.replicas
+
+
+def test_student_and_tiers():
+    from advisor.recommend import _article_tier, _student_for
+
+    assert [_student_for(t) for t in ("7b", "13b", "30b", "70b", "175b")] == [None, "7b", "7b", "13b", "30b"]
+    assert [_article_tier(x) for x in (0, 999_999, 1e6, 5e7 - 1, 5e7, 5e8)] == ["low", "low", "moderate", "moderate", "high", "massive"]
+
+
+def test_rejected_quantization_keeps_16_bit(rulebook):
+    r = recommend({**BASE, "serving_precision": "bf16", "quantization_rejected_by_tests": True}, rulebook,
+                  generated_on="2026-01-02", decide=fake_decide, with_sensitivity=False)
+    assert {c.precision for c in r.recommendation.candidates if c.fits} == {"bf16"}
+    assert r.optimizations.quantization == []
