@@ -25,7 +25,13 @@ async def type_into(pilot, selector: str, text: str) -> None:
 async def answer_everything(pilot) -> None:
     """Keys a user presses for a complete run (moderate / professional / batch / 200K)."""
     app = pilot.app
+    domain = app.screen.query_one("#input-domain_specific")
+    assert [b.value for b in domain.query("RadioButton")] == [False, True]  # default: not domain-specific
     await pilot.press("down", "enter")  # Simple -> Moderate
+    await pilot.pause()
+    # the recomputed default is shown with exactly one button on, and is not an answer
+    assert [b.value for b in domain.query("RadioButton")] == [True, False]
+    assert "domain_specific" not in app.session.overrides
     await pilot.press("ctrl+n")
     await pilot.pause()
     assert app.session.step_id == "quality"

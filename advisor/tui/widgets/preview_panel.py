@@ -13,7 +13,11 @@ class PreviewPanel(Static):
     def show(self, session: WizardSession) -> None:
         preview = session.preview()
         if preview is None:
-            body = "[dim]Answer the task question to see\nthe first estimate.[/dim]"
+            todo = len(session.missing()) + len(session.problems)
+            body = (
+                f"[dim]The estimate appears once\nevery required answer is in\n({todo} to go).[/dim]"
+                if todo else "[dim]Nothing fits these answers yet.[/dim]"
+            )
         else:
             body = (
                 f"Size     [b]{preview.size}[/b]\n"

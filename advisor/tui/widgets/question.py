@@ -39,6 +39,22 @@ def _choice_label(label: str, help_text: str, examples: tuple[str, ...]) -> Text
     return text
 
 
+def _select(radio_set: RadioSet, index: int) -> None:
+    """Press button ``index`` from code, without any change message.
+
+    Going through the buttons' own messages does not work here: this runs
+    while a RadioSet.Changed is handled, and Textual keeps that handler's
+    ``prevent(RadioButton.Changed)`` for every message it causes, so the set
+    would never hear of the change (two buttons would end up on).
+    """
+    buttons = list(radio_set.query(RadioButton))
+    with radio_set.prevent(RadioButton.Changed):
+        for i, button in enumerate(buttons):
+            button.value = i == index
+    radio_set._pressed_button = buttons[index]  # noqa: SLF001 - no public setter in Textual 8.2
+    radio_set._selected = index  # noqa: SLF001
+
+
 class QuestionField(Vertical):
     """Prompt, control, and a line with the parsed value or the reason it is refused."""
 
@@ -54,8 +70,6 @@ class QuestionField(Vertical):
         super().__init__(id=f"q-{question.id}", classes="question")
         self.question = question
         self._values: list[Any] = []
-        #: index set from the session whose RadioSet.Changed must not count as the user's
-        self._syncing: int | None = None
 
     def compose(self):
         q = self.question
@@ -78,9 +92,6 @@ class QuestionField(Vertical):
     # -- from the user --------------------------------------------------------
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
-        if self._syncing is not None and event.index == self._syncing:
-            self._syncing = None  # our own sync arriving late: not an answer
-            return
         self.post_message(self.Answered(self.question.id, self._values[event.index]))
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -97,10 +108,7 @@ class QuestionField(Vertical):
             value = session.answers.get(qid, raw)
             index = self._values.index(value) if value in self._values else None
             if index is not None and control.pressed_index != index:
-                # the button's change reaches the RadioSet later, outside any
-                # prevent() block: remember it so it is not taken as an answer
-                self._syncing = index
-                control.query(RadioButton)[index].value = True
+                _select(control, index)
         elif isinstance(control, Input) and not (control.has_focus and session.is_overridden(qid)):
             text = raw if isinstance(raw, str) else format_value(raw)
             if control.value != text:
@@ -111,6 +119,8 @@ class QuestionField(Vertical):
         control.set_class(problem is not None, "-refused")  # not -invalid: Input resets that one
         if problem is not None:
             verdict.update(Text(f"✗ {problem}", style="bold red"))
+        elif qid in session.answers and session.answers[qid] is None:
+            verdict.update(Text("(optional: leave empty for none)", style="dim"))
         elif qid in session.answers and self.question.kind in ("number", "integer"):
             unit = f" {self.question.unit}" if self.question.unit else ""
             source = "" if session.is_overridden(qid) else "  (default)"
