@@ -283,9 +283,10 @@ def recommend(
 
         rulebook = load_rulebook()
     ans = _validated(answers, rulebook)
+    if evaluations is not None:  # the caller's measurements replace the file's, for the rules too
+        ans = _with_evaluations(ans, evaluations)
     values = dict(ans.values)
-    if evaluations is None:
-        evaluations = ans.evaluations
+    evaluations = ans.evaluations
     if engine is None:
         from advisor.report.engine_search import EngineSearch
 
@@ -576,7 +577,7 @@ def _inflections(outputs, cfg, size) -> list[InflectionPoint]:
             name="distributed-system overhead",
             crossed=bool(regime == "multi-node" or (gpus and gpus >= 4) or "distributed_overhead" in labels),
             detail=(
-                f"{gpus} GPUs per replica ({regime})"
+                f"{gpus} GPU{'s' if gpus != 1 else ''} per replica ({regime})"
                 if gpus
                 else "not applicable"
             )
@@ -1156,6 +1157,16 @@ class _Context:
         used = sorted({c.gpu for c in best.values() if c is not None})
         rows.extend(self.engine.gpu_price_rows(used))
         return rows
+
+
+def _with_evaluations(ans, evaluations):
+    import dataclasses
+
+    from advisor.answers import Evaluations as AnswerEvaluations
+
+    if not isinstance(evaluations, AnswerEvaluations):
+        evaluations = AnswerEvaluations.model_validate(evaluations)
+    return dataclasses.replace(ans, evaluations=evaluations)
 
 
 def _with_values(ans, values):

@@ -175,3 +175,13 @@ def test_rejected_quantization_keeps_16_bit(rulebook):
                   generated_on="2026-01-02", decide=fake_decide, with_sensitivity=False)
     assert {c.precision for c in r.recommendation.candidates if c.fits} == {"bf16"}
     assert r.optimizations.quantization == []
+
+
+def test_evaluations_argument_replaces_the_files_for_rules_too(rulebook):
+    """recommend(evaluations=...) is seen by the rules (start_size basis 'measured') and by the report."""
+    ev = {"target_accuracy": 0.8, "results": [{"size": "7b", "correct": 150, "examples": 200}, {"size": "13b", "correct": 170, "examples": 200}]}
+    r = recommend(BASE, rulebook, generated_on="2026-01-02", evaluations=ev, with_sensitivity=False)
+    assert r.recommendation.start_size == "13b"
+    assert r.recommendation.recommended_size == "13b"
+    assert r.evaluations.chosen_size == "13b"
+    assert any(t.table == "start_size" and t.rule == "measured_13b" and t.matched for t in r.trace)
