@@ -434,7 +434,9 @@ class _Loader:
         for t, w in tables_raw:
             if any(producers.get(i) == t.id for i in t.inputs):
                 self.problem(w, f"table '{t.id}' uses its own output as an input", sub=("inputs",))
+        self._blocked: set[str] = set()
         table_order = self._toposort(deps, lambda n: table_by_id[n][1], "tables", [t.id for t, _ in tables_raw])
+        table_order = [t for t in table_order if t not in self._blocked]  # a cycle was reported; nothing more to say
         message_ids = {m.id: m for m, _ in messages.values()}
         compiled_tables: list[CompiledTable] = []
         for tid in table_order:
@@ -647,6 +649,7 @@ class _Loader:
             else:
                 cycle = _find_cycle({n: graph.get(n, set()) - done for n in pending})
                 self.problem(where(cycle[0]), f"cycle in {what}: {' -> '.join(cycle)}")
+                self._blocked = set(pending)
                 return out + pending
         return out
 
