@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from advisor.rulebook.conditions import Condition, Domain, NULL_INTERVAL, intersect, normalize, subtract
+from advisor.rulebook.conditions import NULL_INTERVAL, Condition, Domain, intersect, subtract
 from advisor.rulebook.sweep import Box, box_contains, describe_box, rule_box, sweep
 
 ERROR, WARNING = "error", "warning"

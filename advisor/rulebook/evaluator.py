@@ -192,7 +192,8 @@ def _evaluate_table(table: Any, values: dict[str, Any]) -> TableTrace:
         if failed is None:
             matched.append((rule, RuleHit(rule.id, where, rule.model.because, dict(rule.outputs))))
         else:
-            missed.append(RuleMiss(rule.id, where, failed.text(), f"{failed.column} = {failed.domain.describe_value(values.get(failed.column))}"))
+            actual = values.get(failed.column)
+            missed.append(RuleMiss(rule.id, where, failed.text(), f"{failed.column} = {'not asked' if actual is None else display(actual)}"))
     outputs: dict[str, Any] = {}
     note = ""
     policy = model.hit_policy
@@ -252,7 +253,7 @@ def render_trace(ev: Evaluation) -> str:
     width = max(len(k) for k in ev.answers.values) if ev.answers.values else 10
     for k, v in ev.answers.values.items():
         src = _source(ev.answers, k)
-        shown = "-" if src == "not asked" else display(v)
+        shown = "-" if src == "not asked" else ("(none)" if v is None else display(v))
         lines.append(f"  {k:<{width}}  {shown:<16} ({src})")
     for note in ev.answers.notes:
         lines.append(f"  note: {note}")

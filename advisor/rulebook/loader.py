@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import json
 import re
 import typing
@@ -28,6 +27,7 @@ from advisor.errors import UserError
 from advisor.rulebook import schema as S
 from advisor.rulebook.conditions import Condition, Domain, compile_condition, fmt_value
 from advisor.rulebook.derive import Expr, ExprError, compile_expr
+from advisor.rulebook.hashing import content_hash
 from advisor.rulebook.values import Invalid, validate_value
 from engine.yamlsafe import Document, Locator, Problem, YamlProblems, format_path, load_yaml_file
 
@@ -666,20 +666,3 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str]:
             first = min(range(len(cyc) - 1), key=lambda i: list(graph).index(cyc[i]))
             return cyc[first:-1] + cyc[:first] + [cyc[first]]
         path.append(nxt)
-
-
-def content_hash(files: list[tuple[str, S.RuleFile]]) -> str:
-    """sha256 over the canonical content: independent of file names, file order, layout.
-
-    Questions keep their declared order (it is the wizard's order, part of the
-    meaning); every other section is sorted by id.
-    """
-    merged: dict[str, list] = {k: [] for k in S.RuleFile.model_fields}
-    for _, rf in sorted(files, key=lambda x: x[0]):
-        for k in merged:
-            merged[k].extend(m.model_dump(mode="json") for m in getattr(rf, k))
-    for k, items in merged.items():
-        if k != "questions":
-            items.sort(key=lambda m: json.dumps(m, sort_keys=True))
-    text = json.dumps(merged, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

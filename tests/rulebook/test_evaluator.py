@@ -110,7 +110,7 @@ def test_trace_names_rules_with_file_line_and_first_failure(shipped):
     assert start.selected == ["step1_13b"]
     assert start.matched[0].where == "rules/step1_2_size.yaml:79"
     miss = {m.rule: m for m in start.missed}
-    assert miss["both_13b"].failed == "step2_size in {13b}" and miss["both_13b"].actual == "step2_size = 7b"
+    assert miss["both_13b"].failed == "step2_size in {13b}" and miss["both_13b"].actual == "step2_size = 7B"
     assert miss["measured_7b"].failed == "measured_smallest_passing in {7b}"
     text = ev.render_text()
     assert "* step1_13b (rules/step1_2_size.yaml:79) matched: Task complexity (step 1) needs 13B" in text
