@@ -27,7 +27,7 @@ from engine.calibration import Calibration, load_calibration
 from engine.catalog import GpuSpec, ModelSpec, load_gpus, resolve_gpu, resolve_model
 from engine.defaults import Assumptions, load_assumptions
 from engine.errors import DoesNotFitError, InputError
-from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
+from engine.fleet import DAYS_PER_MONTH, SECONDS_PER_DAY, Demand, size_fleet
 from engine.memory import KV_PRECISION_BYTES, kv_bytes, kv_bytes_per_token, kv_bytes_per_token_per_layer, weight_bytes
 from engine.params import param_counts
 from engine.performance import PerfGpu, PerfModel, best_concurrency, compute_rate_flops, perf_model_from_numbers, replica_perf
@@ -342,9 +342,16 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     hours = a.hours_per_month
     tps = r.output_tokens_per_s
     if requests_per_day:
-        fl = size_fleet(Demand(requests_per_day, s, g, a.peak_to_average, a.target_utilisation), tps, n)
-        replicas, util = fl.replicas, fl.fleet_utilisation
-        out_month, in_month = fl.output_tokens_per_month, fl.input_tokens_per_month
+        # engine.fleet.size_fleet, inlined on the hot path (tests check both agree)
+        avg_rps = requests_per_day / SECONDS_PER_DAY
+        per_replica_rps = tps / g
+        usable = per_replica_rps * a.target_utilisation
+        replicas = max(1, math.ceil(avg_rps * a.peak_to_average / usable - 1e-9)) if usable > 0 else 1
+        util = avg_rps / (replicas * per_replica_rps) if per_replica_rps > 0 else 1.0
+        if util > 1.0:
+            util = 1.0
+        month_requests = requests_per_day * DAYS_PER_MONTH
+        out_month, in_month = month_requests * g, month_requests * s
     else:
         # no demand: one replica, loaded at the target utilisation
         replicas, util = 1, a.target_utilisation
@@ -778,3 +785,46 @@ def estimate(req: EstimateRequest) -> Estimate:
                      "median_abs_error": band.median_abs_error, "max_ratio": band.max_ratio, "points": band.points},
         warnings=warnings,
     )
+
+
+def compare_quantization(model: str | ModelSpec, gpu: str | GpuSpec, precisions: Iterable[str] = ("bf16", "fp8", "int8", "int4"),
+                         *, requests_per_day: float | None, input_tokens: float, output_tokens: float,
+                         deployment: str = "cloud", assumptions: Assumptions | None = None,
+                         baseline: str = "bf16") -> list[dict[str, Any]]:
+    """One row per precision: memory, GPUs, throughput, per-phase times and $ (cheapest layout meeting latency).
+
+    Rows carry the article's quality prior per precision (labelled a prior) and the saving
+    against ``baseline`` (engine/optimizations.py). Per phase: ``prefill_s`` is one request's
+    prefill (weight-only int8/int4 keep the bf16 rate, C10), ``decode_step_ms`` one decode step
+    at the chosen concurrency. Precisions that fit nowhere are reported with ``fits: False``.
+    """
+    from engine.optimizations import compare_precisions
+
+    a = assumptions or load_assumptions()
+    calib = load_calibration()
+    spec = model if isinstance(model, ModelSpec) else resolve_model(model)
+    gspec = gpu if isinstance(gpu, GpuSpec) else resolve_gpu(gpu)
+    rows: list[dict[str, Any]] = []
+    for prec in precisions:
+        cands = sweep([spec], [gspec], [prec], requests_per_day=requests_per_day, input_tokens=input_tokens,
+                      output_tokens=output_tokens, deployment=deployment, assumptions=a)
+        best = cheapest(cands) or cheapest(cands, require_latency=False)
+        if best is None:
+            rows.append({"precision": prec, "fits": False})
+            continue
+        prep = prepare_model(spec, prec, best.kv_precision)
+        gprep = prepare_gpu(gspec, prec, assumptions=a)
+        r = replica_perf(prep.perf, gprep.perf, calib.efficiency, best.tp, best.pp, input_tokens, output_tokens,
+                         best.concurrency / best.data_parallel, input_tokens * a.prefix_cache_hit_rate)
+        rows.append({
+            "precision": prec, "fits": True, "kv_precision": best.kv_precision, "weights_gb": round(best.weights_gb, 3),
+            "gpus_per_replica": best.gpus_per_replica, "total_gpus": best.total_gpus, "concurrency": best.concurrency,
+            "output_tokens_per_s_per_gpu": round(best.output_tokens_per_s / best.gpus_per_replica, 2),
+            "prefill_s": round(r.prefill_s, 5), "decode_step_ms": round(r.decode_step_s * 1000, 4),
+            "compute_path": gprep.compute_note, "ttft_s": round(best.ttft_s, 4), "tpot_ms": round(best.tpot_ms, 3),
+            "meets_latency": best.meets_latency, "monthly_usd": round(best.monthly_usd, 2),
+            "usd_per_million_output_tokens": round(best.usd_per_million_output_tokens, 5),
+        })
+    fitting = [r for r in rows if r["fits"]]
+    annotated = {r["precision"]: r for r in compare_precisions(fitting, baseline)} if fitting else {}
+    return [annotated.get(r["precision"], r) for r in rows]

@@ -285,10 +285,12 @@ def best_concurrency(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int
         # the closed form is exact for dense models: usually 2 evaluations confirm it
         guess = _closed_form_limit(m, g, eff, tp, pp, input_tokens, output_tokens, cached_tokens,
                                    ttft_target_s, tpot_target_s, max_concurrency)
+        clear = guess < 0
+        guess = -guess if clear else guess
         if guess >= 1:
             r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, guess, cached_tokens)
             if ok(r):
-                if guess >= max_concurrency:
+                if guess >= max_concurrency or clear:
                     return guess, r
                 nxt = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, guess + 1, cached_tokens)
                 if not ok(nxt):
@@ -361,7 +363,10 @@ def _closed_form_limit(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: i
     b = b_weight if (gc <= 0 or b_weight * gc <= gm) else budget / (k + gc)
     if b < 1:
         return 0
-    return int(min(b * (1 + 1e-12), cap))
+    b = min(b * (1 + 1e-12), float(cap))
+    # a negative return flags "confirmed by the algebra": not within rounding of the next integer
+    whole = int(b)
+    return -whole if (b - whole) < 1 - 1e-6 and whole < cap else whole
 
 
 def isfinite_all(*xs: float) -> bool:

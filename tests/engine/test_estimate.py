@@ -108,3 +108,21 @@ def test_request_validation():
         EstimateRequest(model="7b", gpu="h100-sxm", requests_per_day=float("nan"))
     with pytest.raises(InputError):
         estimate(EstimateRequest(model="llama-3.1-8b", gpu="h100-sxm", input_tokens=200_000, gpus=1))
+
+
+def test_hot_path_fleet_matches_size_fleet():
+    from engine.calibration import load_calibration
+    from engine.catalog import resolve_gpu, resolve_model
+    from engine.defaults import load_assumptions
+    from engine.estimate import evaluate_config, layout_for, prepare_gpu, prepare_model
+    from engine.fleet import Demand, size_fleet
+
+    a = load_assumptions()
+    m, g = resolve_model("13b"), resolve_gpu("l40s")
+    for rpd in (1, 5e4, 3.3e6, 9.9e8):
+        c = evaluate_config(prepare_model(m, "int8", "fp16"), prepare_gpu(g, "int8"), layout_for(m, g, "int8", "fp16", None),
+                            input_tokens=1800, output_tokens=250, requests_per_day=rpd, concurrency=None,
+                            calib=load_calibration(), a=a)
+        f = size_fleet(Demand(rpd, 1800, 250, a.peak_to_average, a.target_utilisation), c.output_tokens_per_s, c.gpus_per_replica)
+        assert (c.replicas, c.total_gpus) == (f.replicas, f.total_gpus)
+        assert c.fleet_utilisation == pytest.approx(f.fleet_utilisation)

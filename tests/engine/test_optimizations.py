@@ -71,3 +71,17 @@ def test_article_references():
     assert block["vram"]["practical_gb"] == [30, 36]
     assert block["cost_table"]["monthly_usd"] == [5000, 10000]
     assert reference_block(None, "bf16") == {}
+
+
+def test_quantization_comparison_per_phase():
+    from engine.estimate import compare_quantization
+
+    rows = {r["precision"]: r for r in compare_quantization("70b", "a100-80gb", ("bf16", "int8", "int4"),
+                                                            requests_per_day=100_000, input_tokens=2000, output_tokens=300)}
+    assert rows["int4"]["weights_gb"] < rows["int8"]["weights_gb"] < rows["bf16"]["weights_gb"]
+    assert rows["int4"]["gpus_per_replica"] <= rows["bf16"]["gpus_per_replica"]
+    # weight-only int4 does not make prefill FLOPs cheaper per GPU (C10): same bf16 compute path
+    assert "bf16 tensor rate" in rows["int4"]["compute_path"]
+    assert rows["int4"]["quality_prior"]["quality_loss_pct"] == [2, 3]
+    assert rows["bf16"]["quality_prior"] is None
+    assert "monthly_saving_pct" in rows["int4"]
