@@ -128,13 +128,15 @@ class Backend(Protocol):
     def check(self, qid: str, raw: Any, answers: dict[str, Any]) -> tuple[Any, str | None]:
         """Validate one raw value in context: (parsed value, None) or (None, reason)."""
 
-    def preview(self, answers: dict[str, Any]) -> Preview | None:
+    # The three outputs get the user's own answers (validated), never the
+    # defaults: the backend applies those itself (see WizardSession.given_answers).
+    def preview(self, given: dict[str, Any]) -> Preview | None:
         """Best candidate for the answers so far (None when not enough is known)."""
 
-    def result(self, answers: dict[str, Any]) -> ResultView:
+    def result(self, given: dict[str, Any]) -> ResultView:
         """The full recommendation, for the Result screen."""
 
-    def render(self, answers: dict[str, Any], fmt: str) -> str:
+    def render(self, given: dict[str, Any], fmt: str) -> str:
         """The report as text, ``fmt`` in {'markdown', 'json'}."""
 
 
@@ -361,12 +363,13 @@ class WizardSession:
         """
         if self.problems or self.missing():
             return None  # the pipeline needs every required answer; skip the call
-        key = tuple(sorted((k, repr(v)) for k, v in self.answers.items()))
+        given = self.given_answers()
+        key = tuple(sorted((k, repr(v)) for k, v in given.items()))
         if key in self._preview_cache:
             return self._preview_cache[key]
         start = time.perf_counter()
         try:
-            value = self.backend.preview(dict(self.answers))
+            value = self.backend.preview(given)
         except Exception:  # noqa: BLE001 - a preview must never break typing
             value = None
         self.last_preview_ms = (time.perf_counter() - start) * 1000
@@ -375,15 +378,24 @@ class WizardSession:
         self._preview_cache[key] = value
         return value
 
+    def given_answers(self) -> dict[str, Any]:
+        """The user's own answers, validated (typed): what an answers file would hold.
+
+        The pipeline gets these, not the defaults: it applies the defaults
+        itself (the same ones), and the report can then tell "given" from
+        "default" exactly as for ``sizewise recommend --answers``.
+        """
+        return {k: self.answers[k] for k in self.overrides if k in self.answers}
+
     def result(self) -> ResultView:
         if not self.complete:
             raise ValueError("the answers are not complete")
-        return self.backend.result(dict(self.answers))
+        return self.backend.result(self.given_answers())
 
     def render(self, fmt: str) -> str:
         if not self.complete:
             raise ValueError("the answers are not complete")
-        return self.backend.render(dict(self.answers), fmt)
+        return self.backend.render(self.given_answers(), fmt)
 
     # ------------------------------------------------------------------ drafts
     def snapshot(self) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""The wizard over the shipped rulebook and the real recommendation pipeline.
+
+Oracles: the report the wizard exports is byte-identical to the one the
+non-interactive path renders for the same answers, and a bad value typed in
+the wizard is refused with the very message ``--set`` gets.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from advisor.answers import parse_set, validate
+from advisor.session import RulebookBackend, WizardSession
+
+DAY = "2026-11-27"
+ANSWERS = {
+    "task_complexity": "moderate", "quality_bar": "professional", "latency": "interactive",
+    "requests_per_day": "200K", "input_tokens": "1500", "output_tokens": "300", "deployment": "cloud",
+}
+
+
+@pytest.fixture(scope="module")
+def backend():
+    return RulebookBackend(generated_on=DAY)
+
+
+@pytest.mark.parametrize("qid,bad", [("requests_per_day", "lots"), ("requests_per_day", "-5"),
+                                     ("latency", "realtime"), ("output_tokens", "2.5")])
+def test_wizard_and_set_refuse_with_the_same_message(backend, qid, bad):
+    session = WizardSession(backend, overrides=dict(ANSWERS))
+    wizard_message = session.set_answer(qid, bad)
+    raw, _ = parse_set([f"{k}={v}" for k, v in {**ANSWERS, qid: bad}.items()])
+    _, problems = validate(backend.rulebook, raw)
+    assert wizard_message is not None
+    assert [p.message for p in problems if p.key == qid] == [wizard_message]
+
+
+def test_session_answers_equal_the_shared_validation(backend):
+    session = WizardSession(backend, overrides=dict(ANSWERS))
+    answers, problems = validate(backend.rulebook, dict(ANSWERS))
+    assert problems == [] and session.complete
+    assert session.answers == {k: v for k, v in answers.values.items() if k not in answers.hidden}
+
+
+async def test_full_run_exports_the_same_report_as_recommend(backend, tmp_path):
+    from advisor.recommend import recommend
+    from advisor.report import render
+    from advisor.tui.app import SizewiseApp
+
+    app = SizewiseApp(backend, overrides=ANSWERS)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.sub_title == f"rules {backend.rules_hash[:19]}"
+        for _ in range(5):
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+        assert app.session.step_id == "result"
+        assert app.session.preview().size == "13B"
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.click("#save")
+        await pilot.pause()
+    expected = render(recommend(dict(ANSWERS), backend.rulebook, generated_on=DAY), "markdown")
+    assert (tmp_path / "sizewise-report.md").read_text() == expected
+
+
+def test_prefill_refuses_unknown_keys_and_keeps_bad_values_to_fix(backend, tmp_path):
+    from advisor.answers import AnswersError
+    from advisor.commands.wizard import prefill
+
+    good = tmp_path / "a.yaml"
+    good.write_text("task_complexity: moderate\nrequests_per_day: lots\nrules_hash: sha256:00\n")
+    assert prefill(backend, str(good)) == {"task_complexity": "moderate", "requests_per_day": "lots"}
+    bad = tmp_path / "b.yaml"
+    bad.write_text("task_complexty: moderate\n")
+    with pytest.raises(AnswersError, match="unknown question; did you mean 'task_complexity'"):
+        prefill(backend, str(bad))
+
+
+def test_other_rules_directory_has_its_own_hash(backend, tmp_path):
+    rules = Path(backend.rulebook.directory)
+    copy = tmp_path / "rules"
+    shutil.copytree(rules, copy)
+    questions = copy / "questions.yaml"
+    questions.write_text(questions.read_text() + "\n# edited copy\n")
+    other = RulebookBackend(copy)
+    assert other.rules_hash.startswith("sha256:")
+    assert [q.id for q in other.questions] == [q.id for q in backend.questions]
