@@ -407,12 +407,13 @@ def load_models() -> dict[str, ModelSpec]:
 
 
 # --------------------------------------------------------------------------- resolving ids
-# Chat/instruct variants share the base model's architecture, so they resolve to it.
-_VARIANT = re.compile(r"-(?:instruct|chat|it)(?=-|$)")
+# Chat/instruct variants and published quantized checkpoints share the base model's
+# architecture, so they resolve to it (the precision is chosen with --precision).
+_VARIANT = re.compile(r"-(?:instruct|chat|it|fp8|awq|gptq|int4|int8)(?=-|$)")
 
 
 def normalize_model_key(text: str) -> str:
-    """Lower-case, trimmed, variant suffixes (``-Instruct``, ``-chat``, ``-it``) removed."""
+    """Lower-case, trimmed, variant suffixes removed (``-Instruct``, ``-chat``, ``-it``, ``-FP8``, ``-AWQ``, ``-GPTQ-Int4``)."""
     key = text.strip().lower()
     return _VARIANT.sub("", key)
 
