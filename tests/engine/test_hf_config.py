@@ -109,3 +109,18 @@ def test_absurd_values_rejected(tmp_path):
                  '"vocab_size": 32000, "intermediate_size": 11008}')
     with pytest.raises(ConfigError, match="num_hidden_layers"):
         model_from_hf_config(p)
+
+
+def test_gpt2_style_config_counts_exactly():
+    # GPT-2 small: 124,439,808 parameters (learned positions, biases, LayerNorm, tied head)
+    m = model_from_hf_config(FIX / "gpt2.json")
+    assert param_counts(m).total == 124_439_808
+    assert m.mlp_kind == "standard" and m.learned_position_embeddings == 1024
+
+
+def test_falcon_7b_multi_query():
+    # Falcon-7B: multi-query attention (1 KV head), one shared LayerNorm per layer, 6,921,720,704 parameters
+    m = model_from_hf_config(FIX / "falcon-7b.json")
+    assert m.num_kv_heads == 1 and m.norms_per_layer == 1 and m.head_dim == 64
+    assert param_counts(m).total == 6_921_720_704
+    assert kv_bytes_per_token(m, "fp16") == 32 * 2 * 64 * 2
