@@ -70,6 +70,7 @@ class GpuSpec(BaseModel):
     model_config = _STRICT
     id: str
     name: str
+    aliases: tuple[str, ...] = ()          # other spellings --gpu accepts (unambiguous only)
     vendor: Literal["nvidia", "amd"]
     memory_gib: float = Field(gt=0)
     #: memory the driver actually exposes when it is notably below the marketed
@@ -432,13 +433,22 @@ def _model_index() -> dict[str, str]:
     return index
 
 
+@functools.cache
+def _gpu_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, spec in load_gpus().items():
+        for name in (spec.id, *spec.aliases):
+            index.setdefault(name.lower(), key)
+    return index
+
+
 def resolve_gpu(gpu_id: str) -> GpuSpec:
-    """Case-insensitive GPU lookup; unknown -> :class:`UnknownIdError` with the closest ids."""
+    """Case-insensitive GPU lookup by id or alias; unknown -> :class:`UnknownIdError` with the closest ids."""
     gpus = load_gpus()
-    spec = gpus.get(str(gpu_id).strip().lower())
-    if spec is None:
+    key = _gpu_index().get(str(gpu_id).strip().lower())
+    if key is None:
         raise UnknownIdError("gpu", str(gpu_id), [g.id for g in gpus.values()])
-    return spec
+    return gpus[key]
 
 
 def resolve_model(model_id: str) -> ModelSpec:

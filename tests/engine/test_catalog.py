@@ -121,9 +121,22 @@ def test_resolve_model_variants_and_aliases(given, expected):
     assert resolve_model(given).id == expected
 
 
-def test_resolve_gpu_case_insensitive():
+def test_resolve_gpu_case_insensitive_and_aliases():
     assert resolve_gpu("H100-SXM").id == "h100-sxm"
     assert resolve_gpu(" a10g ").id == "a10g"
+    assert resolve_gpu("4090").id == "rtx-4090"
+    assert resolve_gpu("A6000").id == "rtx-a6000"
+    assert resolve_gpu("h100-sxm5").id == "h100-sxm"
+
+
+def test_gpu_aliases_are_unambiguous():
+    seen = {}
+    for gpu in load_gpus().values():
+        for name in (gpu.id, *gpu.aliases):
+            assert name.lower() not in seen, (name, seen.get(name.lower()))
+            seen[name.lower()] = gpu.id
+    # deliberately no alias for ambiguous names: 'h100' and 'a100' ask the user to choose
+    assert "h100" not in seen and "a100" not in seen
 
 
 def test_unknown_ids_suggest_close_matches():
