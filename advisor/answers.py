@@ -9,9 +9,9 @@ path). :func:`validate` runs every question in dependency order:
    ("not asked") and an answer given for it is dropped (with a note);
 2. a given answer is typed for its question (``"100M"`` -> 1e8 for numbers,
    ``"yes"`` -> True for yes/no) and checked (choices, bounds, checks);
-3. a missing answer takes its default, which may depend on earlier answers;
-   a missing answer to a question without a default is a problem that says how
-   to supply it.
+3. a missing answer (or an empty one, ``key:``) takes its default, which may
+   depend on earlier answers; a missing answer to a question without a default
+   is a problem that says how to supply it.
 
 ALL problems are returned at once: missing answers, unknown keys (with the
 closest id), wrong types, out-of-range values, malformed reserved keys. Keys
@@ -229,10 +229,10 @@ def validate(rulebook: "Rulebook", raw: Mapping[str, Any] | RawAnswers) -> tuple
         if cq.when is not None and not cq.when.holds(values):
             values[qid] = None
             hidden.append(qid)
-            if qid in raw.data:
+            if raw.data.get(qid) is not None:
                 notes.append(f"{qid}: answer dropped: the question is asked only when {cq.when.text()}")
             continue
-        if qid in raw.data:
+        if raw.data.get(qid) is not None:  # an empty value (`key:`) counts as not answered
             value = validate_answer(q, raw.data[qid], answers=values, rulebook=rulebook)
             if isinstance(value, Invalid):
                 problems.append(AnswerProblem(qid, value.message, "invalid", raw.where.get(qid, "")))
@@ -247,6 +247,7 @@ def validate(rulebook: "Rulebook", raw: Mapping[str, Any] | RawAnswers) -> tuple
                     qid,
                     f"missing answer ({_describe_expected(q)}): add '{qid}: <value>' to the answers file or pass --set {qid}=<value>",
                     "missing",
+                    raw.where.get(qid, ""),
                 )
             )
             values[qid] = None

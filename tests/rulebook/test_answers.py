@@ -142,3 +142,12 @@ def test_answers_file_must_be_a_mapping(tmp_path):
     (tmp_path / "b.yaml").write_text("latency: batch\nlatency: interactive\n")
     with pytest.raises(AnswersError, match="duplicate key 'latency'"):
         read_answers_file(tmp_path / "b.yaml")
+
+
+def test_empty_value_counts_as_not_answered(shipped, tmp_path):
+    (tmp_path / "a.yaml").write_text("".join(f"{k}: {v}\n" for k, v in SEVEN.items() if k != "latency") + "latency:\nbudget_usd_per_month:\n")
+    answers, problems = validate(shipped, read_answers_file(tmp_path / "a.yaml"))
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'a.yaml'}:7:9: latency: missing answer (interactive|batch): add 'latency: <value>' to the answers file or pass --set latency=<value>"
+    ]
+    assert answers.values["budget_usd_per_month"] is None and "budget_usd_per_month" in answers.defaulted
