@@ -30,7 +30,9 @@ from engine.errors import DoesNotFitError, InputError
 from engine.fleet import DAYS_PER_MONTH, SECONDS_PER_DAY, Demand, size_fleet
 from engine.memory import KV_PRECISION_BYTES, kv_bytes, kv_bytes_per_token, kv_bytes_per_token_per_layer, weight_bytes
 from engine.params import param_counts
-from engine.performance import PerfGpu, PerfModel, best_concurrency, compute_rate_flops, perf_model_from_numbers, replica_perf
+from engine.performance import (
+    PerfGpu, PerfModel, best_concurrency, compute_rate_flops, latency_limited, perf_model_from_numbers, replica_perf,
+)
 
 Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4"]
 KvPrecision = Literal["fp16", "bf16", "fp8", "int8"]
@@ -272,14 +274,7 @@ def _perf_on(prep: ModelPrep, gprep: GpuPrep, lay: Layout, s: float, g: float, c
         r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, conc, cached)
         meets = r.ttft_s <= ttft_t and r.tpot_s <= tpot_t
     elif concurrency is None:
-        found = best_concurrency(prep.perf, gprep.perf, eff, tp, pp, s, g, maxc, ttft_t, tpot_t, cached)
-        if found is None:
-            conc = 1
-            r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, 1, cached)
-            meets = False
-        else:
-            conc, r = found
-            meets = True
+        conc, r, meets = latency_limited(prep.perf, gprep.perf, eff, tp, pp, s, g, maxc, ttft_t, tpot_t, cached)
     else:
         conc = concurrency  # may be fractional: a share of the replica's sequences per data-parallel copy
         if conc > maxc and conc > 1:
@@ -293,7 +288,8 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
                     requests_per_day: float | None, concurrency: int | str | None, calib: Calibration,
                     a: Assumptions, deployment: str = "cloud", usd_per_gpu_hour: float | None = None,
                     purchase_usd: float | None = None, ttft_target_s: float | None = None,
-                    tpot_target_ms: float | None = None, allow_data_parallel: bool = True) -> Candidate | None:
+                    tpot_target_ms: float | None = None, allow_data_parallel: bool = True,
+                    memo: dict | None = None) -> Candidate | None:
     """Evaluate one (model, GPU, precision, layout) for a demand; None if no sequence fits.
 
     ``concurrency``: an int (as given), ``"max"`` (KV-limited, no latency limit) or
@@ -311,7 +307,13 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     ttft_t = ttft_target_s if ttft_target_s is not None else a.ttft_target_s
     tpot_t = (tpot_target_ms if tpot_target_ms is not None else a.tpot_target_ms) / 1000.0
     cap = a.max_batch_sequences
-    res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
+    if memo is None:
+        res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
+    else:  # one sweep: a layout evaluated as its own candidate is reused as a data-parallel alternative
+        mkey = (id(prep), id(gprep), id(lay), concurrency)
+        res = memo.get(mkey, memo)
+        if res is memo:
+            res = memo[mkey] = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
     dp = 1
     lay_used = lay
     n = lay.gpus_per_replica
@@ -323,7 +325,13 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
             copies = range(1, min(k, int(concurrency)) + 1) if isinstance(concurrency, int) else (k,)
             for j in copies:
                 sub_conc = concurrency / j if isinstance(concurrency, int) else concurrency
-                alt = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
+                if memo is None:
+                    alt = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
+                else:
+                    mkey = (id(prep), id(gprep), id(sub), sub_conc)
+                    alt = memo.get(mkey, memo)
+                    if alt is memo:
+                        alt = memo[mkey] = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
                 if alt is None:
                     continue
                 key = (alt[3], alt[2].output_tokens_per_s * j)
@@ -441,6 +449,7 @@ def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], prec
     gpu_specs = [g if isinstance(g, GpuSpec) else resolve_gpu(g) for g in gpus]
     precs = list(precisions)
     out: list[Candidate] = []
+    memo: dict = {}  # per-sweep: inputs (demand, targets, assumptions) are fixed for its duration
     for model in model_specs:
         for gpu in gpu_specs:
             for prec in precs:
@@ -464,7 +473,7 @@ def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], prec
                                         requests_per_day=requests_per_day, concurrency=concurrency, calib=calib, a=a,
                                         deployment=deployment, usd_per_gpu_hour=prices.get(gpu.id),
                                         purchase_usd=purchase.get(gpu.id), ttft_target_s=ttft_target_s,
-                                        tpot_target_ms=tpot_target_ms)
+                                        tpot_target_ms=tpot_target_ms, memo=memo)
                     if c is not None:
                         out.append(c)
     out.sort(key=lambda c: (c.monthly_usd, c.total_gpus, c.model_id, c.gpu_id, c.precision, c.gpus_per_replica))

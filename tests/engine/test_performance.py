@@ -138,3 +138,17 @@ def test_best_concurrency_matches_brute_force(tp, pp, s, g, tpot, ttft):
         assert found is None
     else:
         assert found[0] == max(feasible)
+
+
+@pytest.mark.parametrize("tp, pp, s, g, b, cached", [
+    (1, 1, 2000, 300, 1, 0), (1, 1, 2000, 300, 700, 0), (2, 1, 500, 500, 33, 100), (4, 2, 8000, 200, 5, 0),
+    (8, 4, 128, 4096, 2048, 0), (1, 1, 20000, 2000, 64, 15000),
+])
+def test_dense_terms_reproduce_replica_perf(tp, pp, s, g, b, cached):
+    from engine.performance import dense_terms, perf_from_terms
+
+    for m in (dense(), dense(full_attention_layers=16, window_layers=16, window=4096)):
+        want = replica_perf(m, GPU, EFF, tp, pp, s, g, b, cached)
+        got = perf_from_terms(dense_terms(m, GPU, EFF, tp, pp, s, g, cached), b)
+        for x, y in zip(got, want):
+            assert x == pytest.approx(y, rel=1e-9)
