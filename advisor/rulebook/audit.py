@@ -449,7 +449,15 @@ def _display(p: Path) -> str:
 
 
 def audit(book: Any, cases_dir: Path | None = None, min_coverage: float = 0.0) -> AuditReport:
-    """Run every check; ``cases_dir`` defaults to ``<rules dir>/cases``."""
+    """Run every check; ``cases_dir`` defaults to ``<rules dir>/cases``.
+
+    ``book`` is a loaded :class:`Rulebook`, or a rules directory (str/Path, or
+    None for the shipped rules) to load first (``RulebookError`` if unusable).
+    """
+    if book is None or isinstance(book, (str, Path)):
+        from advisor.rulebook.loader import load_rulebook
+
+        book = load_rulebook(book)
     findings = static_findings(book)
     cases_dir = Path(cases_dir) if cases_dir is not None else Path(book.directory) / "cases"
     cases, fired, case_findings = run_cases(book, cases_dir)

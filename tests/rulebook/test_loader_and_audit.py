@@ -186,3 +186,10 @@ def test_json_path_get():
     assert json_path_get(data, "a.b.0") == 10
     with pytest.raises(KeyError):
         json_path_get(data, "a.x")
+
+
+def test_audit_accepts_a_directory(shipped):
+    report = audit(RULES)
+    assert report.rules_hash == shipped.hash and report.rules == 64
+    # (engine-backed expectations of other owners' cases may fail while the engine changes; not judged here)
+    assert [f for f in report.findings if f.check != "case_failed"] == []
