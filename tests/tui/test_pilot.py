@@ -56,6 +56,12 @@ async def test_full_run_to_an_exported_report(make_app, tmp_path):
         await pilot.pause()
         await answer_everything(pilot)
         assert app.session.answers["requests_per_day"] == 200_000
+        await pilot.click("#next-button")  # the mouse works too: one click, one step
+        await pilot.pause()
+        assert app.session.step_id == "result" and not isinstance(app.screen, ExportDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.step_id == "review"
         # defaults shown in the form never turn into answers the user gave
         assert set(app.session.overrides) == {"task_complexity", "quality_bar", "latency", "requests_per_day"}
         await pilot.press("ctrl+n")

@@ -53,7 +53,13 @@ class WizardScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
+        # Textual calls on_mount of every class in the MRO, so subclasses must
+        # not define it (refresh_state would run twice); they use after_mount.
         self.refresh_state()
+        self.after_mount()
+
+    def after_mount(self) -> None:
+        """Per-screen set-up after the first refresh (focus, labels)."""
 
     def refresh_state(self) -> None:
         """Re-render everything that depends on the session."""

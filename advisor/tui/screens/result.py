@@ -43,8 +43,7 @@ class ResultScreen(WizardScreen):
             yield from _section("Rule trace", view.trace, "-")
             yield Static(f"Rules {view.rules_hash}", classes="muted")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def after_mount(self) -> None:
         table = self.query_one("#candidates", DataTable)
         table.add_columns(*self.view.candidate_headers)
         table.add_rows(self.view.candidate_rows)

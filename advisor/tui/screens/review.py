@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Label, Static
 
@@ -47,16 +48,14 @@ class ReviewScreen(WizardScreen):
         text = format_value(value)
         return f"{text} {q.unit}" if q.unit and q.kind in ("number", "integer") else text
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def after_mount(self) -> None:
         self.query_one("#next-button", Button).label = "Show result"
         self.query_one("#next-button", Button).disabled = not self.session.complete
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id and event.button.id.startswith("edit-"):
-            event.stop()
-            qid = event.button.id.removeprefix("edit-")
-            if self.session.goto_question(qid):
-                self.app.show_current(focus=qid)  # type: ignore[attr-defined]
-            return
-        super().on_button_pressed(event)
+    @on(Button.Pressed, ".edit")
+    def edit(self, event: Button.Pressed) -> None:
+        """Jump to the step of this answer, its question focused."""
+        event.stop()
+        qid = (event.button.id or "").removeprefix("edit-")
+        if self.session.goto_question(qid):
+            self.app.show_current(focus=qid)  # type: ignore[attr-defined]

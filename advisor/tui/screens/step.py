@@ -25,8 +25,7 @@ class StepScreen(WizardScreen):
                 if q.step == step:
                     yield QuestionField(q)
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def after_mount(self) -> None:
         first = next((f for f in self.query(QuestionField) if f.display), None)
         if first is not None:
             self.set_focus(first.query_one(".control"))
