@@ -55,6 +55,25 @@ def parse_number(text: str) -> float | None:
     return x * _SUFFIX.get(m.group("suffix").upper(), 1.0)
 
 
+#: "per <period>" -> factor to per day (a month is 365/12 days)
+_PERIODS = {"day": 1.0, "d": 1.0, "week": 1 / 7, "wk": 1 / 7, "month": 12 / 365, "mo": 12 / 365, "year": 1 / 365, "yr": 1 / 365, "hour": 24.0, "h": 24.0}
+_RATE = re.compile(r"^\s*(?P<num>.*?)\s*(?:/\s*|\bper\s+|\ba\s+)(?P<period>day|d|week|wk|month|mo|year|yr|hour|h)\s*$", re.IGNORECASE)
+
+
+def _rate(text: str, unit: str | None) -> tuple[str, float | None]:
+    """``"50M/month"`` for a ``.../day`` question -> ``("50M", 12/365)``; otherwise ``(text, None)``.
+
+    Users know their volume per month as often as per day (the article's own
+    FAQ asks per month), so rates in other periods are converted, not refused.
+    """
+    if not unit or not unit.endswith("/day"):
+        return text, None
+    m = _RATE.match(text)
+    if not m:
+        return text, None
+    return m.group("num"), _PERIODS[m.group("period").lower()]
+
+
 def coerce(question: Any, raw: Any) -> Any:
     """Type ``raw`` (a YAML value or a ``--set`` string) for ``question``; :class:`Invalid` if impossible."""
     qtype = question.type
@@ -85,9 +104,13 @@ def coerce(question: Any, raw: Any) -> Any:
         if isinstance(raw, (int, float)):
             x = float(raw)
         elif isinstance(raw, str):
-            x = parse_number(raw)
+            text, per_day = _rate(raw, question.unit)
+            x = parse_number(text)
             if x is None:
-                return Invalid(f"'{raw.strip()}' is not a number (examples: 2000, 2K, 100M, 1.5e9)")
+                hint = ", 1.5M/month" if per_day is not None or (question.unit or "").endswith("/day") else ""
+                return Invalid(f"'{raw.strip()}' is not a number (examples: 2000, 2K, 100M, 1.5e9{hint})")
+            if per_day is not None:
+                x *= per_day
         else:
             return Invalid(f"expected a number, got a {type(raw).__name__}")
         if not math.isfinite(x):

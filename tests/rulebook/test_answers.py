@@ -74,7 +74,7 @@ def test_all_problems_at_once(shipped):
         ("budget_includes_inference", "no", False),
         ("budget_includes_inference", True, True),
         ("latency", "Interactive", "interactive"),
-        ("requests_per_day", "lots", Invalid("'lots' is not a number (examples: 2000, 2K, 100M, 1.5e9)")),
+        ("requests_per_day", "lots", Invalid("'lots' is not a number (examples: 2000, 2K, 100M, 1.5e9, 1.5M/month)")),
         ("requests_per_day", 0, Invalid("requests per day must be between 1 and 1e11, got 0")),
         ("deployment_months", 121, Invalid("must be between 1 and 120 months, got 121")),
         ("input_tokens", True, Invalid("expected a number, got 'true'")),
@@ -151,3 +151,16 @@ def test_empty_value_counts_as_not_answered(shipped, tmp_path):
         f"{tmp_path / 'a.yaml'}:7:9: latency: missing answer (interactive|batch): add 'latency: <value>' to the answers file or pass --set latency=<value>"
     ]
     assert answers.values["budget_usd_per_month"] is None and "budget_usd_per_month" in answers.defaulted
+
+
+@pytest.mark.parametrize(
+    "raw, per_day",
+    [("50M/month", 50e6 * 12 / 365), ("50M per month", 50e6 * 12 / 365), ("10K/hour", 240_000.0), ("3650/year", 10.0),
+     ("2K / day", 2000.0), ("7K a week", 1000.0)],
+)
+def test_requests_in_other_periods_are_converted_to_per_day(shipped, raw, per_day):
+    assert validate_answer(shipped.question("requests_per_day"), raw) == pytest.approx(per_day, rel=1e-12)
+
+
+def test_periods_only_for_per_day_questions(shipped):
+    assert validate_answer(shipped.question("input_tokens"), "2K/month") == Invalid("'2K/month' is not a number (examples: 2000, 2K, 100M, 1.5e9)")
