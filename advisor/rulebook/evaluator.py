@@ -264,6 +264,14 @@ def render_trace(ev: Evaluation) -> str:
     evidence = [k for k in ("measured_smallest_passing", "baseline_tested") if k in ev.values]
     if evidence:
         lines += ["", "Evidence from evaluations"]
+        evals = ev.answers.evaluations
+        if evals is not None:
+            lines.append(f"  target accuracy {evals.target_accuracy:.1%}")
+            for r in evals.results:
+                verdict = "meets the target" if r.correct >= evals.target_accuracy * r.examples - 1e-9 else "below the target"
+                lines.append(f"  {display(r.size)}: {r.correct}/{r.examples} correct = {r.accuracy:.1%}, {verdict}")
+        else:
+            lines.append("  no evaluations in the answers")
         for k in evidence:
             lines.append(f"  {k} = {display(ev.values[k])}")
     for t in ev.trace:
