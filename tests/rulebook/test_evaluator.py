@@ -39,8 +39,11 @@ def test_start_size_is_the_larger_of_steps_1_and_2(shipped, complexity, bar, sta
 
 def test_measured_evidence_beats_the_suggestions(shipped):
     ev = {"target_accuracy": 0.8, "results": [{"size": "7b", "correct": 150, "examples": 200}, {"size": "13b", "correct": 170, "examples": 200}]}
-    out = run(shipped, task_complexity="advanced", evaluations=ev).outputs
+    result = run(shipped, task_complexity="advanced", evaluations=ev)
+    out = result.outputs
     assert out["start_size"] == "13b" and out["size_basis"] == "measured"
+    text = result.render_text()
+    assert "  7B: 150/200 correct = 75.0%, below the target\n  13B: 170/200 correct = 85.0%, meets the target\n" in text
     assert out["baseline_tested"] is True and out["test_ladder"] == ["7b", "13b"]
     # fewer than 100 examples is not evidence
     few = {"target_accuracy": 0.8, "results": [{"size": "7b", "correct": 50, "examples": 50}]}
