@@ -181,13 +181,15 @@ def _get(obj, name, default=None):
     return getattr(obj, name, default)
 
 
-def _decisions(rulebook, answers) -> tuple[dict[str, Any], list[TraceRow]]:
-    """Evaluate the rules; return ``(outputs, trace rows)`` as plain values."""
+def _decisions(rulebook, answers, *, trace: bool = True) -> tuple[dict[str, Any], list[TraceRow]]:
+    """Evaluate the rules; return ``(outputs, trace rows)`` as plain values (``trace=False``: no rows)."""
     from advisor.rulebook import evaluate
 
     result = evaluate(rulebook, answers)
     outputs = dict(_get(result, "outputs", {}) or {})
     rows: list[TraceRow] = []
+    if not trace:
+        return outputs, rows
     for entry in _get(result, "trace", []) or []:
         rows.extend(_trace_rows(entry))
     return outputs, rows
@@ -939,7 +941,10 @@ class _Context:
             new_size = size
             what = []
             try:
-                outputs, _ = self.decide(self.rulebook, _with_values(ans, values))
+                if self.decide is _decisions:
+                    outputs, _ = _decisions(self.rulebook, _with_values(ans, values), trace=False)
+                else:
+                    outputs, _ = self.decide(self.rulebook, _with_values(ans, values))
                 if not (verdict is not None and verdict.chosen):
                     new_size = str(outputs.get("start_size", size))
                 mand_new = sorted(set(_as_list(outputs.get("mandatory_optimizations"))))

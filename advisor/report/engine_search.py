@@ -29,29 +29,44 @@ _NO_LIMIT_TPOT_MS = 1e12
 class Config:
     """One deployment that fits, with both ways of paying for it.
 
-    The band and the memory footprint are computed on first use only (the
-    pipeline needs them for a handful of chosen configurations out of hundreds).
+    A thin view over the engine's ``Candidate`` (no copying: the sweep returns
+    hundreds per size). The band and the memory footprint are computed on first
+    use only (the pipeline needs them for a handful of chosen configurations).
     """
 
-    __slots__ = (
-        "model", "gpu", "gpu_name", "precision", "kv_precision", "gpus_per_replica", "regime", "replicas",
-        "total_gpus", "concurrency", "ttft_s", "tpot_ms", "meets_latency", "cloud_monthly_usd",
-        "owned_monthly_usd", "output_tokens_per_month", "input_tokens_per_month", "weights_gb", "_details", "_lazy",
-        "_tps",
-    )
+    __slots__ = ("_c", "owned_monthly_usd", "meets_latency", "_ctx", "_details")
 
-    def __init__(self, lazy, **fields):
-        for k, v in fields.items():
-            setattr(self, k, v)
-        self._lazy = lazy
+    def __init__(self, cand, owned_monthly_usd: float, meets_latency: bool, ctx):
+        self._c = cand
+        self.owned_monthly_usd = owned_monthly_usd
+        self.meets_latency = meets_latency
+        self._ctx = ctx  # (spec, gpu_by_id, demand, band, tokens per month in/out, lazy details fn)
         self._details = None
 
+    # engine figures
+    model = property(lambda self: self._c.model_id)
+    gpu = property(lambda self: self._c.gpu_id)
+    precision = property(lambda self: self._c.precision)
+    kv_precision = property(lambda self: self._c.kv_precision)
+    gpus_per_replica = property(lambda self: self._c.gpus_per_replica)
+    regime = property(lambda self: self._c.regime)
+    replicas = property(lambda self: self._c.replicas)
+    total_gpus = property(lambda self: self._c.total_gpus)
+    concurrency = property(lambda self: self._c.concurrency)
+    ttft_s = property(lambda self: self._c.ttft_s)
+    tpot_ms = property(lambda self: self._c.tpot_ms)
+    cloud_monthly_usd = property(lambda self: self._c.monthly_usd)
+    weights_gb = property(lambda self: self._c.weights_gb)
+    gpu_name = property(lambda self: self._ctx["gpus"][self._c.gpu_id].name)
+    output_tokens_per_month = property(lambda self: self._ctx["out_month"])
+    input_tokens_per_month = property(lambda self: self._ctx["in_month"])
+
     def monthly(self, mode: str) -> float:
-        return self.owned_monthly_usd if mode == "owned" else self.cloud_monthly_usd
+        return self.owned_monthly_usd if mode == "owned" else self._c.monthly_usd
 
     def _d(self) -> dict:
         if self._details is None:
-            self._details = self._lazy(self)
+            self._details = self._ctx["details"](self)
         return self._details
 
     @property
@@ -135,7 +150,7 @@ class EngineSearch:
 
         def details(c: Config) -> dict:
             gpu = gpu_by_id[c.gpu]
-            tps = c._tps  # type: ignore[attr-defined]
+            tps = c._c.output_tokens_per_s
             reps_fast = size_fleet(demand, tps * band.ratio_p90, c.gpus_per_replica).replicas
             reps_slow = size_fleet(demand, tps * band.ratio_p10, c.gpus_per_replica).replicas
             lay = layout_for(spec, gpu, c.precision, c.kv_precision, c.gpus_per_replica)
@@ -147,40 +162,19 @@ class EngineSearch:
                 "regime_reason": lay.regime_reason,
             }
 
+        ctx = {"gpus": gpu_by_id, "out_month": out_month, "in_month": in_month, "details": details}
         out = []
         for c in cands:
-            gpu = gpu_by_id[c.gpu_id]
-            if gpu.id not in owned_fixed:
+            fo = owned_fixed.get(c.gpu_id)
+            if fo is None:
+                gpu = gpu_by_id[c.gpu_id]
                 purchase = self.purchase.get(gpu.id, gpu.purchase_usd)
                 fixed = purchase / (a.amortisation_years * 12.0) + a.hosting_usd_per_gpu_month
                 power_full = costm.power_monthly_usd(gpu.tdp_w, 1.0, a.host_power_factor, a.pue, a.usd_per_kwh, a.hours_per_month)
-                owned_fixed[gpu.id] = (fixed, power_full)
-            fixed, power_full = owned_fixed[gpu.id]
+                fo = owned_fixed[c.gpu_id] = (fixed, power_full)
             # owned = amortisation + hosting + power at the fleet's utilisation (engine/cost.py's formula, linear in u)
-            owned = c.total_gpus * (fixed + power_full * c.fleet_utilisation)
-            cfg = Config(
-                details,
-                model=spec.id,
-                gpu=gpu.id,
-                gpu_name=gpu.name,
-                precision=c.precision,
-                kv_precision=c.kv_precision,
-                gpus_per_replica=c.gpus_per_replica,
-                regime=c.regime,
-                replicas=c.replicas,
-                total_gpus=c.total_gpus,
-                concurrency=c.concurrency,
-                ttft_s=c.ttft_s,
-                tpot_ms=c.tpot_ms,
-                meets_latency=True if batch else c.meets_latency,
-                cloud_monthly_usd=c.monthly_usd,
-                owned_monthly_usd=owned,
-                output_tokens_per_month=out_month,
-                input_tokens_per_month=in_month,
-                weights_gb=c.weights_gb,
-            )
-            cfg._tps = c.output_tokens_per_s  # type: ignore[attr-defined]
-            out.append(cfg)
+            owned = c.total_gpus * (fo[0] + fo[1] * c.fleet_utilisation)
+            out.append(Config(c, owned, True if batch else c.meets_latency, ctx))
         return out
 
     # ------------------------------------------------------------------ engine facts

@@ -104,7 +104,7 @@ def test_template_lists_every_question_and_loads_back(tmp_path):
     f.write_text(text)
     _, problems = validate(rb, read_answers_file(f))
     assert sorted(p.key for p in problems) == sorted(q.id for q in rb.question_models if q.required)
-    assert {p.message for p in problems} == {"no value given"}
+    assert {p.kind for p in problems} == {"missing"}
     # the seven required filled in: validates cleanly, rules hash matches
     filled = text
     for line in GOOD.splitlines():
