@@ -173,8 +173,8 @@ def validate_answer(question: Any, raw: Any, *, answers: Mapping[str, Any] | Non
     if compiled is not None:
         context = dict(answers or {})
         context[question.id] = value
-        for cond, message in compiled.checks:
-            if not cond.holds(context):
+        for when, cond, message in compiled.checks:
+            if when.holds(context) and not cond.holds(context):
                 return Invalid(message)
     return value
 

@@ -69,7 +69,7 @@ class CompiledQuestion:
     model: S.Question
     when: Condition | None
     default_cases: tuple[DefaultCase, ...]  # first matching case wins; last may be "else" (empty condition)
-    checks: tuple[tuple[Condition, str], ...]
+    checks: tuple[tuple[Condition, Condition, str], ...]  # (when, require, message)
     where: Where
 
     @property
@@ -80,8 +80,8 @@ class CompiledQuestion:
         deps = set(self.when.columns) if self.when else set()
         for case in self.default_cases:
             deps |= set(case.when.columns)
-        for cond, _ in self.checks:
-            deps |= set(cond.columns)
+        for when, cond, _ in self.checks:
+            deps |= set(when.columns) | set(cond.columns)
         deps.discard(self.id)
         return deps
 
@@ -359,7 +359,12 @@ class _Loader:
             when = self._condition(q.when, question_scope, not_analysable, w, ("when",)) if q.when is not None else None
             cases = self._defaults(q, w, question_scope, not_analysable)
             checks = tuple(
-                (self._condition(c.require, question_scope, not_analysable, w, ("checks", i, "require")), c.message) for i, c in enumerate(q.checks)
+                (
+                    self._condition(c.when, question_scope, not_analysable, w, ("checks", i, "when")) if c.when is not None else Condition(),
+                    self._condition(c.require, question_scope, not_analysable, w, ("checks", i, "require")),
+                    c.message,
+                )
+                for i, c in enumerate(q.checks)
             )
             compiled_q[qid] = CompiledQuestion(q, when, cases, checks, w)
         order = self._toposort(

@@ -55,8 +55,9 @@ class Bounds(_Strict):
 
 
 class Check(_Strict):
-    """A validation: the answer is valid only if ``require`` holds."""
+    """A validation: where ``when`` holds (always, if omitted), the answer is valid only if ``require`` holds."""
 
+    when: Condition | None = None
     require: Condition
     message: str
 

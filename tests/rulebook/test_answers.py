@@ -164,3 +164,23 @@ def test_requests_in_other_periods_are_converted_to_per_day(shipped, raw, per_da
 
 def test_periods_only_for_per_day_questions(shipped):
     assert validate_answer(shipped.question("input_tokens"), "2K/month") == Invalid("'2K/month' is not a number (examples: 2000, 2K, 100M, 1.5e9)")
+
+
+def test_question_checks_run_with_earlier_answers(tmp_path):
+    from advisor.rulebook.loader import load_rulebook
+
+    (tmp_path / "q.yaml").write_text(
+        "questions:\n"
+        "  - {id: latency, step: 2, prompt: Mode, type: choice, choices: [{value: interactive, label: I}, {value: batch, label: B}]}\n"
+        "  - id: timeout_s\n    step: 2\n    prompt: Timeout\n    type: number\n    bounds: {min: 1, max: 3600}\n    default: 30\n"
+        "    checks:\n      - when: {latency: interactive}\n        require: {timeout_s: {le: 30}}\n"
+        "        message: must be 30 s or less for interactive use\n"
+    )
+    book = load_rulebook(tmp_path)
+    q = book.question("timeout_s")
+    assert validate_answer(q, 60, answers={"latency": "interactive"}, rulebook=book) == Invalid("must be 30 s or less for interactive use")
+    assert validate_answer(q, 60, answers={"latency": "batch"}, rulebook=book) == 60
+    assert validate_answer(q, 60, answers={"latency": "interactive"}) == 60  # without the rulebook only type and bounds run
+    _, problems = validate(book, {"latency": "interactive", "timeout_s": 45})
+    assert [str(p) for p in problems] == ["timeout_s: must be 30 s or less for interactive use"]
+    assert book.question_order == ["latency", "timeout_s"]
