@@ -79,7 +79,10 @@ def _request(args):
         if args.concurrency.strip().lower() == "max":
             fields["concurrency"] = "max"
         else:
-            fields["concurrency"] = parse_positive_int(args.concurrency, name="--concurrency", maximum=MAX_CONCURRENCY)
+            try:
+                fields["concurrency"] = parse_positive_int(args.concurrency, name="--concurrency", maximum=MAX_CONCURRENCY)
+            except InputError as err:
+                raise InputError(f"{err} (or 'max' for the offline maximum)") from None
     if args.requests_per_day is not None:
         x = parse_quantity(args.requests_per_day, name="--requests-per-day", allow_zero=False)
         if x > MAX_REQUESTS_PER_DAY:
