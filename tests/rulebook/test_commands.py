@@ -145,3 +145,21 @@ def test_schema_report_when_available(capsys):
     pytest.importorskip("advisor.recommendation")
     assert main(["schema", "--report"]) == 0
     assert "properties" in json.loads(capsys.readouterr().out)
+
+
+def test_rulebook_modules_import_no_ui_and_commands_import_light():
+    import subprocess
+
+    code = (
+        "import sys, advisor.rulebook.audit, advisor.rulebook.evaluator, advisor.answers, engine.yamlsafe;"
+        "bad = [m for m in ('textual', 'rich', 'plotext') if m in sys.modules];"
+        "import advisor.commands.audit, advisor.commands.explain, advisor.commands.schema;"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
+    light = subprocess.run(
+        [sys.executable, "-c", "import sys, advisor.commands.audit, advisor.commands.explain, advisor.commands.schema; print(sorted(m for m in ('pydantic', 'yaml', 'advisor.rulebook') if m in sys.modules))"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert light.stdout.strip() == "[]", light.stderr
