@@ -571,8 +571,10 @@ def _inflections(outputs, cfg, size) -> list[InflectionPoint]:
             id="memory_bound_regime",
             name="memory-bound regime",
             crossed=params >= 70 or "memory_bound_regime" in labels,
-            detail="the article places it at 70B and up; the engine computes prefill and decode separately, so the "
-            "cost shown already reflects which one binds",
+            detail=f"by the article's definition (70B and up), {size} "
+            + ("is in it" if params >= 70 else "is below it")
+            + "; the engine computes prefill (compute-bound) and decode (bandwidth-bound) separately, so the cost "
+            "shown already reflects whichever binds",
         ),
         InflectionPoint(
             id="distributed_overhead",
@@ -589,8 +591,9 @@ def _inflections(outputs, cfg, size) -> list[InflectionPoint]:
     by_id = {str(_get(x, "id", x)): x for x in _as_list(outputs.get("inflection_labels"))}
     for p in pts:
         lab = by_id.get(p.id)
+        p.detail = (f"On the recommended deployment: {p.detail}." if p.id != "memory_bound_regime" else f"{p.detail[0].upper()}{p.detail[1:]}.")
         if lab is not None and _get(lab, "message", None):
-            p.detail = f"{p.detail}. Rules: {_get(lab, 'message')}"
+            p.detail += f" The article's size rule flags {size}: {_get(lab, 'message')}"
     known = {p.id for p in pts}
     for lab in sorted(labels - known):
         x = by_id[lab]
@@ -798,6 +801,10 @@ class _Context:
         out = Optimizations()
         # quantization: best 16-bit deployment vs best at each lower precision
         base = self.best(size, only_precision="bf16")
+        if self.precisions is not None:
+            out.not_costed["quantization"] = "your own tests rejected INT8/INT4 quality, so only 16-bit is considered"
+        elif base is None:
+            out.not_costed["quantization"] = f"no 16-bit deployment of {size} fits the allowed hardware to compare against"
         if base is not None and self.precisions is None:
             from engine.optimizations import quality_prior
 
@@ -830,13 +837,29 @@ class _Context:
                 )
         # distillation
         teacher = self._teacher(size)
-        if "distillation" in considered and teacher is not None:
+        if "distillation" not in considered:
+            viable = self.outputs.get("distillation_viable")
+            out.not_costed["distillation"] = (
+                "the task is broad, general-purpose: a distilled student would lose the teacher's breadth (see the rule trace)"
+                if viable is False or self.values.get("task_scope") == "broad"
+                else "the rules do not consider it at this volume tier (see the rule trace)"
+            )
+        elif teacher is None:
+            out.not_costed["distillation"] = f"{size} is the smallest size class: there is nothing smaller to distil into"
+        else:
             out.distillation = self._distillation(teacher, best)
-        elif "distillation" not in considered:
-            self.notes.append("Distillation was not considered by the rules for these answers (see the rule trace).")
+            if out.distillation is None:
+                out.not_costed["distillation"] = "teacher or student does not fit the allowed hardware"
         # MoE
         if "moe" in considered or _size_key(size) >= _size_key("30b"):
             out.moe = self._moe(size, best)
+            if out.moe is None:
+                out.not_costed["moe"] = "the Mixtral-class model could not be costed on the allowed hardware"
+        else:
+            out.not_costed["moe"] = (
+                f"a Mixtral-class model (about 47B resident) is an alternative to 30B-70B dense models; "
+                f"not costed for a {size} recommendation below the massive volume tier"
+            )
         return out
 
     def _teacher(self, size: str) -> str | None:
@@ -897,7 +920,8 @@ class _Context:
         floor_gb = self.engine.weights_gb(MOE_MODEL, prec)
         note = (
             f"All {info['total_params_b']:.1f}B parameters stay resident (the memory floor), but each token uses only "
-            f"{info['active_params_b']:.1f}B, so compute per token is close to a dense 13B."
+            f"{info['active_params_b']:.1f}B, so compute per token is close to a dense 13B. The article says it matches "
+            "or beats dense 70B on many benchmarks: a prior, not a prediction for your task; test it like any rung."
         )
         return MoeAlternative(
             model=info["id"],

@@ -204,6 +204,8 @@ class Optimizations(_Model):
     quantization: list[QuantizationSaving] = Field(default_factory=list)
     distillation: Distillation | None = None
     moe: MoeAlternative | None = None
+    #: why an optimization was not costed (optimization id -> reason), so the report never guesses
+    not_costed: dict[str, str] = Field(default_factory=dict)
 
 
 class InflectionPoint(_Model):

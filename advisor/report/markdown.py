@@ -280,8 +280,10 @@ def _optimizations(rec: Recommendation) -> list[str]:
                 ["l", "l", "l", "r", "r", "r", "r", "l"],
             )
         )
+    elif "quantization" in o.not_costed:
+        lines.append(f"Not costed: {o.not_costed['quantization']}.")
     else:
-        lines.append("No quantized configuration is cheaper than the baseline for these answers.")
+        lines.append("No quantized configuration fits the allowed hardware for these answers.")
     lines += ["", "### Distillation", ""]
     if o.distillation:
         x = o.distillation
@@ -297,7 +299,7 @@ def _optimizations(rec: Recommendation) -> list[str]:
         if x.note:
             lines += ["", x.note]
     else:
-        lines.append("Not applicable: there is no smaller size to distil into for these answers.")
+        lines.append(f"Not costed: {o.not_costed.get('distillation', 'not applicable for these answers')}.")
     lines += ["", "### Mixture of experts", ""]
     if o.moe:
         m = o.moe
@@ -312,7 +314,7 @@ def _optimizations(rec: Recommendation) -> list[str]:
         if m.note:
             lines += ["", m.note]
     else:
-        lines.append("Not evaluated for these answers.")
+        lines.append(f"Not costed: {o.not_costed.get('moe', 'not applicable for these answers')}.")
     return lines
 
 
