@@ -21,8 +21,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 DRAFT_NAME = "draft.yaml"
 _MAX_BYTES = 1_000_000
 _POSITION = re.compile(r"^# sizewise-wizard: step=(\w+) reached=(\w+)\s*$", re.M)
@@ -51,6 +49,8 @@ def dump_draft(snapshot: dict[str, Any]) -> str:
     body: dict[str, Any] = dict(sorted(snapshot.get("answers", {}).items()))
     if snapshot.get("rules_hash"):
         body = {"rules_hash": snapshot["rules_hash"], **body}
+    import yaml  # only when a draft is written or read: keeps the start fast
+
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, default_flow_style=False) if body else ""
     return header + text
 
@@ -60,6 +60,8 @@ def parse_draft(text: str) -> dict[str, Any] | None:
     match = _POSITION.search(text)
     if match is None:
         return None
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:

@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
         print(NO_TTY, file=sys.stderr)
         return 2
     from advisor import drafts
-    from advisor.session import RulebookBackend
+    from advisor.session import CachedRulebookBackend
 
-    backend = RulebookBackend(args.rules)
+    backend = CachedRulebookBackend(args.rules)
     overrides = prefill(backend, args.answers) if args.answers else {}
     offer = None if args.answers else drafts.load_draft()
 

@@ -76,6 +76,8 @@ class SizewiseApp(App[int]):
             changed = self.offer_draft.get("rules_hash") not in (None, self.backend.rules_hash)
             self.push_screen(ResumeDialog(self.offer_draft, changed), self._resume_answered)
         self._check_size(self.size.width, self.size.height)
+        if hasattr(self.backend, "start_loading"):  # see CachedRulebookBackend
+            self.call_after_refresh(self.backend.start_loading)
 
     def _resume_answered(self, resume: bool | None) -> None:
         if resume:

@@ -88,3 +88,49 @@ def test_other_rules_directory_has_its_own_hash(backend, tmp_path):
     other = RulebookBackend(copy)
     assert other.rules_hash.startswith("sha256:")
     assert [q.id for q in other.questions] == [q.id for q in backend.questions]
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"latency": "batch", "requests_per_day": "50M", "deployment": "owned"},
+    {"task_complexity": "advanced", "quality_bar": "expert", "requests_per_day": "2K", "output_tokens": "2000"},
+    {"task_complexity": "simple", "quality_bar": "acceptable", "serving_precision": "bf16", "quantization_rejected_by_tests": "yes"},
+])
+def test_fast_preview_matches_the_full_pipeline(backend, changes):
+    session = WizardSession(backend, overrides={**ANSWERS, **changes})
+    assert session.complete, session.problems
+    given = session.given_answers()
+    fast, full = backend._fast_preview(given), backend._full_preview(given)
+    assert fast is not None and fast == full
+
+
+def test_cached_backend_replays_the_first_screen_without_loading(backend, tmp_path):
+    from advisor.session import CachedRulebookBackend
+
+    first = CachedRulebookBackend(cache_dir=tmp_path)  # records the snapshot (loads the rules)
+    assert first.loaded and len(list(tmp_path.glob("rules-*.json"))) == 1
+    again = CachedRulebookBackend(cache_dir=tmp_path)
+    replayed = WizardSession(again)
+    real = WizardSession(backend)
+    assert not again.loaded  # the first screen needed nothing but the snapshot
+    assert (replayed.visible_ids, replayed.answers, replayed.problems) == (real.visible_ids, real.answers, real.problems)
+    assert again.rules_hash == backend.rules_hash and again.questions == backend.questions
+    # the first answer the snapshot does not know loads the real rules and agrees with them
+    assert replayed.set_answer("requests_per_day", "lots") == real.set_answer("requests_per_day", "lots")
+    assert again.loaded
+
+
+def test_cache_is_rerecorded_when_rules_change_or_file_is_corrupt(backend, tmp_path):
+    from advisor.session import CachedRulebookBackend
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(backend.rulebook.directory), rules)
+    cache = tmp_path / "cache"
+    one = CachedRulebookBackend(rules, cache_dir=cache)
+    (rules / "questions.yaml").write_text((rules / "questions.yaml").read_text() + "\n# edited\n")
+    two = CachedRulebookBackend(rules, cache_dir=cache)
+    assert one.cache_path != two.cache_path and two.loaded
+    two.cache_path.write_text("{not json")
+    three = CachedRulebookBackend(rules, cache_dir=cache)
+    assert three.loaded and three.rules_hash == two.rules_hash
+    assert CachedRulebookBackend(rules, cache_dir=cache).loaded is False  # rewritten, usable again
