@@ -556,18 +556,22 @@ class RulebookBackend:
         return render(self.recommendation(answers), fmt)
 
     def audit(self) -> str:
-        """Markdown summary of ``sizewise audit`` on this rulebook (palette entry)."""
-        try:
-            from advisor.rulebook.audit import audit
-        except ImportError:
-            return f"# Audit\n\nThe audit is not available in this build.\n\nRules hash: `{self.rules_hash}`"
-        report = audit(self.rulebook.directory)
-        findings = getattr(report, "findings", [])
-        lines = [f"# Audit of {self.rulebook.directory}", "", f"Rules hash: `{self.rules_hash}`", ""]
-        if not findings:
-            lines.append("No findings.")
-        for f in findings:
-            lines.append(f"- {getattr(f, 'severity', '')} {f}")
+        """Markdown summary of ``sizewise audit`` on this rulebook (the palette's entry)."""
+        from advisor.rulebook.audit import audit
+
+        report = audit(self.rulebook)
+        passed = sum(c.status == "pass" for c in report.cases)
+        lines = [
+            f"# Audit of {report.rules_dir}",
+            "",
+            f"Rules hash `{report.rules_hash}`: {len(report.files)} files, {report.tables} tables, {report.rules} rules.",
+            f"Golden cases: {passed} of {len(report.cases)} pass; rule coverage {report.coverage_pct:.1f}%.",
+            f"Findings: {report.errors} error(s), {report.warnings} warning(s).",
+            "",
+        ]
+        lines += [f"- {f}" for f in report.findings[:40]] or ["No findings."]
+        if len(report.findings) > 40:
+            lines.append(f"- ... and {len(report.findings) - 40} more: run `sizewise audit`.")
         return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -158,11 +159,22 @@ class SizewiseApp(App[int]):
             self.notify("Finish the earlier steps first.", severity="warning")
 
     def action_audit(self) -> None:
-        audit = getattr(self.backend, "audit", None)
-        text = audit() if audit is not None else "This rulebook offers no audit."
+        """Audit the rules in use (golden cases included: seconds) off the UI thread."""
+        if getattr(self.backend, "audit", None) is None:
+            self.notify("This rulebook offers no audit.", severity="warning")
+            return
+        self.notify("Auditing the rules...")
+        self._run_audit()
+
+    @work(thread=True, exclusive=True, group="audit")
+    def _run_audit(self) -> None:
         from advisor.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(None, text=text))
+        try:
+            text = self.backend.audit()  # type: ignore[attr-defined]
+        except Exception as err:  # noqa: BLE001 - shown, never a crash
+            text = f"# Audit\n\nThe audit could not run: {err}"
+        self.call_from_thread(self.push_screen, HelpScreen(None, text=text))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -162,6 +162,9 @@ class FixtureBackend:
             rules_hash=self.rules_hash,
         )
 
+    def audit(self) -> str:
+        return "# Audit of fixture\n\nNo findings."
+
     def render(self, answers: dict[str, Any], fmt: str) -> str:
         if fmt == "json":
             return json.dumps({"answers": answers, "start_size": self._size(answers)}, sort_keys=True, indent=2) + "\n"

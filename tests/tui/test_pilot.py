@@ -245,3 +245,16 @@ async def test_palette_goto_and_theme(make_app):
         assert app.theme == "textual-light"
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Go to step: 3 Volume", "Export report", "Audit rules", "Switch theme (dark/light)"} <= set(titles)
+
+
+async def test_palette_audit_shows_the_report_off_the_ui_thread(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        app.action_audit()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.text == "# Audit of fixture\n\nNo findings."
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.step_id == "task"
