@@ -27,6 +27,9 @@ Interval = tuple[Edge, Edge]
 NEG_INF = -math.inf
 NULL_INTERVAL: Interval = ((NEG_INF, 0), (NEG_INF, 1))
 OPS = ("in", "not_in", "eq", "ne", "ge", "gt", "le", "lt")
+#: spellings from other languages -> ours (for "did you mean")
+_ALIASES = {"gte": "ge", ">=": "ge", "lte": "le", "<=": "le", ">": "gt", "<": "lt", "==": "eq", "=": "eq", "!=": "ne",
+            "neq": "ne", "min": "ge", "max": "le", "nin": "not_in", "one_of": "in"}
 
 
 class ConditionError(ValueError):
@@ -234,7 +237,21 @@ def compile_test(column: str, raw: Any, domain: Domain) -> Test:
     return Test(column, _compile(raw, domain, ()), domain, raw)
 
 
+def _number(v: Any) -> float | None:
+    """A number as written in a rule: 5e7, 50000000 or a quantity string like "50M"."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return v
+    if isinstance(v, str):
+        from advisor.rulebook.values import parse_number
+
+        return parse_number(v)
+    return None
+
+
 def _value_interval(domain: Domain, v: Any, path: tuple) -> tuple[Interval, ...]:
+    raw_v = v
     if v is None:
         if not domain.nullable:
             raise ConditionError(f"'{domain.id}' is always asked, so it is never null", path)
@@ -249,8 +266,9 @@ def _value_interval(domain: Domain, v: Any, path: tuple) -> tuple[Interval, ...]
             did = f"; did you mean '{hint[0]}'?" if hint else ""
             raise ConditionError(f"unknown value '{fmt_value(v)}' for '{domain.id}' (expected one of: {shown}){did}", path)
         return (((float(i), 0), (float(i + 1), 0)),)
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ConditionError(f"'{domain.id}' is a number; got {type(v).__name__} '{fmt_value(v)}'", path)
+    v = _number(v)
+    if v is None:
+        raise ConditionError(f"'{domain.id}' is a number; got {type(raw_v).__name__} '{fmt_value(raw_v)}'", path)
     pt = domain.point(v)
     return intersect((pt,), domain.pieces)
 
@@ -270,7 +288,8 @@ def _compile(raw: Any, domain: Domain, path: tuple) -> tuple[Interval, ...]:
         for op, arg in raw.items():
             p = path + (op,)
             if op not in OPS:
-                hint = difflib.get_close_matches(str(op), OPS, n=1, cutoff=0.5)
+                alias = _ALIASES.get(str(op))
+                hint = [alias] if alias else difflib.get_close_matches(str(op), OPS, n=1, cutoff=0.5)
                 did = f"; did you mean '{hint[0]}'?" if hint else ""
                 raise ConditionError(f"unknown operator '{op}' (use one of: {', '.join(OPS)}){did}", p)
             if op in ("in", "not_in"):
@@ -298,9 +317,10 @@ def _compile(raw: Any, domain: Domain, path: tuple) -> tuple[Interval, ...]:
                     }[op]
                     result = intersect(result, normalize([ray]))
                 else:
-                    if not isinstance(arg, (int, float)):
+                    x = _number(arg)
+                    if x is None:
                         raise ConditionError(f"'{op}' on '{domain.id}' takes a number; got '{fmt_value(arg)}'", p)
-                    result = intersect(result, _numeric_ray(domain, op, float(arg)))
+                    result = intersect(result, _numeric_ray(domain, op, float(x)))
         return normalize(result)
     return _value_interval(domain, raw, path)
 
