@@ -168,3 +168,19 @@ def test_unknown_gpu_restriction(tmp_path):
     r = run("recommend", "--answers", str(f), "--gpus", "a100-80g")
     assert r.returncode == 2
     assert "unknown gpu 'a100-80g'; did you mean a100-80gb" in r.stderr
+
+
+def test_oversized_file_is_refused_without_reading_it_all(tmp_path):
+    f = tmp_path / "huge.yaml"
+    f.write_text(GOOD + "# " + "x" * 2_000_000 + "\n")
+    r = run("recommend", "--answers", str(f))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "huge.yaml" in r.stderr
+
+
+def test_rules_hash_mismatch_is_a_note_in_the_report(tmp_path):
+    f = _bad(tmp_path, "a.yaml", GOOD + "rules_hash: sha256:" + "0" * 64 + "\n")
+    r = run("recommend", "--answers", str(f), "--date", "2026-01-01")
+    assert r.returncode == 0, r.stderr
+    notes = r.stdout.split("## Notes\n", 1)[1]
+    assert "rules_hash: these answers were written for other rules" in notes
