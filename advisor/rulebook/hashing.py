@@ -2,9 +2,11 @@
 
 ``sha256:`` over the canonical JSON of the parsed rule files: every field with
 its default filled in (so writing a default explicitly changes nothing), keys
-sorted, each section sorted by content, except questions, whose order is the
-wizard's order and so part of the meaning. File names, file order, comments,
-quoting and layout do not change it.
+sorted, and each section (questions too) sorted by content. File names, file
+order, the order of entries in a section, comments, quoting and layout do not
+change it. (The order of questions is presentation: answers are evaluated in
+dependency order, so it cannot change a decision. The order of *rules* inside
+a table is kept: under hit policy ``first`` it is meaning.)
 """
 
 from __future__ import annotations
@@ -16,17 +18,12 @@ from advisor.rulebook import schema as S
 
 
 def content_hash(files: list[tuple[str, S.RuleFile]]) -> str:
-    """sha256 over the canonical content: independent of file names, file order, layout.
-
-    Questions keep their declared order (it is the wizard's order, part of the
-    meaning); every other section is sorted by id.
-    """
+    """``sha256:<hex>`` of the canonical content of ``files`` ((name, parsed file) pairs)."""
     merged: dict[str, list] = {k: [] for k in S.RuleFile.model_fields}
-    for _, rf in sorted(files, key=lambda x: x[0]):
+    for _, rf in files:
         for k in merged:
             merged[k].extend(m.model_dump(mode="json") for m in getattr(rf, k))
-    for k, items in merged.items():
-        if k != "questions":
-            items.sort(key=lambda m: json.dumps(m, sort_keys=True))
+    for items in merged.values():
+        items.sort(key=lambda m: json.dumps(m, sort_keys=True))
     text = json.dumps(merged, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

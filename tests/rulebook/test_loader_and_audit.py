@@ -32,6 +32,14 @@ def test_hash_ignores_layout_comments_file_names_and_table_order(tmp_path, shipp
         # different layout, no comments, new (order-preserving) file names
         (copy / f"{i:02d}_{p.stem}.yaml").write_text(yaml.safe_dump(data, default_flow_style=True, width=60))
     assert load_rulebook(copy).hash == shipped.hash
+    # questions split over two files whose order is swapped
+    qs = yaml.safe_load((RULES / "questions.yaml").read_text())["questions"]
+    (copy / "02_questions.yaml").unlink()
+    (copy / "zz_first_half.yaml").write_text(yaml.safe_dump({"questions": qs[:9]}))
+    (copy / "aa_second_half.yaml").write_text(yaml.safe_dump({"questions": qs[9:]}))
+    split = load_rulebook(copy)
+    assert split.hash == shipped.hash
+    assert list(split.questions)[0] == qs[9]["id"]  # the wizard order did follow the files
     # a change of meaning changes it
     text = (copy / "01_mistakes.yaml").read_text().replace("ge: 3}", "ge: 4}")
     (copy / "01_mistakes.yaml").write_text(text)
