@@ -126,3 +126,19 @@ def test_hot_path_fleet_matches_size_fleet():
         f = size_fleet(Demand(rpd, 1800, 250, a.peak_to_average, a.target_utilisation), c.output_tokens_per_s, c.gpus_per_replica)
         assert (c.replicas, c.total_gpus) == (f.replicas, f.total_gpus)
         assert c.fleet_utilisation == pytest.approx(f.fleet_utilisation)
+
+
+def test_tokens_per_day_counts_input_plus_output():
+    e = estimate(EstimateRequest(model="7b", gpu="a100-80gb", input_tokens=900, output_tokens=100, tokens_per_day=1e8))
+    assert e.workload["requests_per_day"] == pytest.approx(1e5)
+    assert e.workload["total_tokens_per_day"] == pytest.approx(1e8)
+    assert e.assumptions["tokens_per_day_basis"]["value"] == "input + output tokens"
+
+
+def test_article_cost_table_workload_needs_far_more_than_one_4090():
+    # seed-consistency C03: 100M output tokens/day at 2K in / 30 out is prefill-bound; one RTX 4090 is 11-25x short
+    e = estimate(EstimateRequest(model="7b", gpu="rtx-4090", precision="fp16", input_tokens=2000, output_tokens=30,
+                                 requests_per_day=100e6 / 30))
+    assert e.article["cost_table"]["comparable"] is True
+    assert e.deployment["total_gpus"] >= 11
+    assert e.cost["monthly_usd"] > e.article["cost_table"]["monthly_usd"][1]
