@@ -1139,6 +1139,9 @@ class _Context:
                 )
             )
         queries_per_day = cs["queries_per_month"] * 12 / 365.0
+        if abs(self.requests_per_day - queries_per_day) > 0.05 * queries_per_day:
+            # the before/after fleet check only means something at the case study's own volume
+            return rows
         # before: the article's 70B at FP16 on A100-80GB; after: the 13B student at whatever precision fits a 4090
         for label, model, hw, precs in (
             ("before", cs["before"]["model"], cs["before"]["hardware"], ("bf16",)),
@@ -1151,7 +1154,7 @@ class _Context:
             else:
                 computed = (
                     f"{cfg.total_gpus}x {cfg.gpu_name} ({cfg.precision}) for {queries_per_day / 1e6:.2f}M queries/day "
-                    f"of your token lengths: ${cfg.monthly('cloud'):,.0f}/month in the cloud"
+                    f"at {self.input_tokens:,.0f} in / {self.output_tokens:,.0f} out tokens: ${cfg.monthly('cloud'):,.0f}/month in the cloud"
                 )
             rows.append(
                 ArticleFigure(
