@@ -118,14 +118,16 @@ class QuestionField(Vertical):
         problem = session.problems.get(qid)
         control.set_class(problem is not None, "-refused")  # not -invalid: Input resets that one
         if problem is not None:
-            verdict.update(Text(f"✗ {problem}", style="bold red"))
+            line = Text(f"✗ {problem}", style="bold red")
         elif qid in session.answers and session.answers[qid] is None:
-            verdict.update(Text("(optional: leave empty for none)", style="dim"))
+            line = Text("(optional: leave empty for none)", style="dim")
         elif qid in session.answers and self.question.kind in ("number", "integer"):
             unit = f" {self.question.unit}" if self.question.unit else ""
             source = "" if session.is_overridden(qid) else "  (default)"
-            verdict.update(Text(f"= {session.answers[qid]:,.10g}{unit}{source}", style="green"))
+            line = Text(f"= {session.answers[qid]:,.10g}{unit}{source}", style="green")
         elif qid in session.answers and not session.is_overridden(qid):
-            verdict.update(Text("(default)", style="dim"))
+            line = Text("(default)", style="dim")
         else:
-            verdict.update("")
+            line = Text("")
+        verdict.update(line)
+        verdict.display = bool(line.plain)  # no empty line under the control
