@@ -345,7 +345,7 @@ def recommend(
             warnings=_warnings(rulebook, outputs, trace),
             rules_hash=rulebook.hash,
         ),
-        test_plan=_test_plan(ladder, outputs),
+        test_plan=_test_plan(ladder, outputs, verdict),
         optimizations=Optimizations(),
         trace=trace,
         notes=notes,
@@ -454,7 +454,7 @@ def _fill(text: str, outputs: Mapping[str, Any]) -> str:
     return re.sub(r"\{([a-z][a-z0-9_]*)\}", sub, text)
 
 
-def _test_plan(ladder: list[str], outputs: Mapping[str, Any] | None = None) -> TestPlan:
+def _test_plan(ladder: list[str], outputs: Mapping[str, Any] | None = None, verdict=None) -> TestPlan:
     """Step 4: sample sizes and stop rule from the rules' outputs (fallback: the article's, from data)."""
     outputs = outputs or {}
     aq = article_quality()["test_progression"]
@@ -470,6 +470,12 @@ def _test_plan(ladder: list[str], outputs: Mapping[str, Any] | None = None) -> T
             action = (
                 f"Run {size} on the same examples only if {ladder[i - 2]} clearly falls short on the cases "
                 "that matter most; weigh the gain against the cost multiple in the candidates table."
+            )
+        measured = next((x for x in verdict.scores if x.size == size), None) if verdict is not None else None
+        if measured is not None:
+            outcome = "meets" if measured.meets_target else "misses"
+            action += (
+                f" Done: {measured.accuracy:.1%} on {measured.examples} examples ({outcome} the {verdict.target:.1%} target)."
             )
         steps.append(TestStep(order=i, size=size, examples_min=lo, examples_max=hi, action=action))
     return TestPlan(
@@ -748,10 +754,17 @@ class _Context:
 
         real = sorted(m.id for m in load_models().values() if not m.generic and m.size_class == size)
         if cfg is None:
-            why = "no configuration of the allowed GPUs fits this size"
+            reason = "memory"
+            why = "no configuration of the allowed GPUs holds this size"
             if self.ttft_target_s is not None and any(True for _ in self.search(size)):
-                why = "configurations fit in memory, but none meets the latency targets"
-            return Candidate(size=size, model=size, real_models=real, fits=False, is_start=is_start, note=why)
+                reason = "latency"
+                why = (
+                    f"configurations fit in memory, but none meets the latency targets "
+                    f"(TTFT {self.ttft_target_s:g} s, {self.tpot_target_ms:g} ms per token)"
+                )
+            return Candidate(
+                size=size, model=size, real_models=real, fits=False, is_start=is_start, note=why, no_fit_reason=reason
+            )
         mode = self.deployment
         monthly = cfg.monthly(mode)
         blocks = {m: self._block(cfg, m) for m in ("cloud", "owned")}
@@ -991,7 +1004,12 @@ class _Context:
                     what.append(f"GPUs per replica {cfg.gpus_per_replica} -> {new.gpus_per_replica}")
             elif new is None:
                 what.append("no deployment fits")
+            elif cfg is None:
+                what.append("a deployment now fits")
             changes = bool(what)
+            if cfg is None and new is None:
+                what = [w for w in what if w != "no deployment fits"] or ["still no deployment fits"]
+                changes = what != ["still no deployment fits"]
             if new is not None and cfg is not None and new.replicas != cfg.replicas:
                 what.append(f"replicas {cfg.replicas} -> {new.replicas}")
             rows.append(

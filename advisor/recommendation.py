@@ -108,6 +108,8 @@ class Candidate(_Model):
     cost_multiple_vs_start: float | None = None
     is_start: bool = False
     note: str = ""
+    #: when ``fits`` is false: 'memory' (no configuration holds it) or 'latency' (some fit, none meets the targets)
+    no_fit_reason: Literal["memory", "latency"] | None = None
 
 
 class WarningItem(_Model):

@@ -109,7 +109,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], align: Seque
 
 def _hardware(c: Candidate) -> str:
     if not c.fits or c.gpu is None:
-        return "does not fit"
+        return "misses latency" if c.no_fit_reason == "latency" else "does not fit"
     return f"{c.gpus_per_replica}x {c.gpu_name or c.gpu}"
 
 
@@ -232,7 +232,7 @@ def _chart(rec: Recommendation) -> list[str]:
     ]
     missing = [c.size for c in rec.recommendation.candidates if c not in fitted]
     if missing:
-        lines += ["", f"Not drawn (no deployment fits): {', '.join(missing)}."]
+        lines += ["", f"Not drawn (no deployment fits and meets latency): {', '.join(missing)}."]
     return lines
 
 

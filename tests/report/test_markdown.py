@@ -54,7 +54,7 @@ def test_chart_has_one_bar_per_fitting_size(sample_recommendation):
         '    y-axis "USD per month" 0 --> 10000',
         "    bar [1520, 3210, 9000]",
     ]
-    assert "Not drawn (no deployment fits): 70b." in text
+    assert "Not drawn (no deployment fits and meets latency): 70b." in text
 
 
 def test_pipes_in_cells_are_escaped(sample_recommendation):
