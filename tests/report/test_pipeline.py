@@ -185,3 +185,43 @@ def test_evaluations_argument_replaces_the_files_for_rules_too(rulebook):
     assert r.recommendation.recommended_size == "13b"
     assert r.evaluations.chosen_size == "13b"
     assert any(t.table == "start_size" and t.rule == "measured_13b" and t.matched for t in r.trace)
+
+
+def test_invalid_raw_answers_raise_every_problem(rulebook):
+    from advisor.answers import AnswersError
+
+    with pytest.raises(AnswersError) as info:
+        recommend({"task_complexity": "moderate", "latency": "sometimes"}, rulebook)
+    keys = {p.key for p in info.value.problems}
+    assert {"latency", "quality_bar", "requests_per_day", "deployment"} <= keys
+
+
+def test_trace_adapter_reads_mappings_and_objects():
+    from types import SimpleNamespace
+
+    from advisor.recommend import _trace_rows
+
+    entry = {
+        "table": "volume_tier",
+        "matched": [{"rule": "high", "where": "rules/step3_volume.yaml:45", "because": "50M-500M", "outputs": {"volume_tier": "high"}}],
+        "missed": [SimpleNamespace(rule="low", where="rules/step3_volume.yaml:37", failed="tokens_per_day_total in [2, 1e6)", actual=3.6e8)],
+    }
+    rows = _trace_rows(entry)
+    assert [(r.rule, r.location, r.matched) for r in rows] == [
+        ("high", "rules/step3_volume.yaml:45", True),
+        ("low", "rules/step3_volume.yaml:37", False),
+    ]
+    assert rows[0].detail == "50M-500M -> volume_tier=high"
+    assert rows[1].detail == "tokens_per_day_total in [2, 1e6) (actual: 360,000,000)"
+
+
+def test_schema_command_prints_the_report_schema():
+    import json
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "advisor", "schema", "--report"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    schema = json.loads(r.stdout)
+    assert "recommendation" in schema["properties"]
+    assert "usd_per_million_output_tokens" in schema["$defs"]["Candidate"]["properties"]
