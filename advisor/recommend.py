@@ -319,7 +319,7 @@ def recommend(
 
     best = {size: ctx.best(size) for size in sizes}
     ref = best.get(recommended)
-    candidates = [ctx.candidate(size, best[size], ref, is_start=(size == recommended)) for size in sizes]
+    candidates = [ctx.candidate(size, best[size], ref, is_start=(size == start)) for size in sizes]
 
     notes = list(ans.notes)
     rec = Recommendation(

@@ -105,8 +105,8 @@ class Candidate(_Model):
     band: Band | None = None
     cloud: CostBlock | None = None
     owned: CostBlock | None = None
-    cost_multiple_vs_start: float | None = None
-    is_start: bool = False
+    cost_multiple_vs_start: float | None = None   # monthly cost / the recommended size's
+    is_start: bool = False            # the rules' starting size (== recommended unless your scores chose another)
     note: str = ""
     #: when ``fits`` is false: 'memory' (no configuration holds it) or 'latency' (some fit, none meets the targets)
     no_fit_reason: Literal["memory", "latency"] | None = None

@@ -142,7 +142,7 @@ def _candidates(rec: Recommendation) -> list[str]:
     for c in d.candidates:
         rows.append(
             (
-                f"**{c.size}**" if c.is_start else c.size,
+                f"**{c.size}**" if c.size == d.recommended_size else c.size,
                 ", ".join([c.model, *c.real_models]),
                 _hardware(c),
                 c.replicas if c.fits else "-",
@@ -159,7 +159,8 @@ def _candidates(rec: Recommendation) -> list[str]:
         "## Candidates",
         "",
         f"The cheapest deployment that fits and meets the latency target, per size ({mode} pricing; "
-        "the starting size in bold). Monthly band = the engine's calibration error.",
+        "the recommended size in bold). Monthly band = the engine's calibration error; 'vs rec.' = monthly cost "
+        "as a multiple of the recommended size's.",
         "",
         table(
             [
@@ -173,7 +174,7 @@ def _candidates(rec: Recommendation) -> list[str]:
                 "$/M total",
                 "Monthly",
                 "Monthly band",
-                "vs start",
+                "vs rec.",
             ],
             rows,
             ["l", "l", "l", "r", "l", "l", "r", "r", "r", "r", "r"],
