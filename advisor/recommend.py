@@ -39,6 +39,7 @@ import yaml
 
 from advisor import evals
 from advisor.errors import UserError
+from engine.errors import SizewiseError
 from advisor.recommendation import (
     AnswerRow,
     ArticleFigure,
@@ -992,7 +993,11 @@ class _Context:
                     what.append(f"tier {self.outputs.get('volume_tier')} -> {outputs.get('volume_tier')}")
             except Exception as err:  # out of the rules' bounds (e.g. 10x over the maximum)
                 what.append(f"rules not re-evaluated: {err}")
-            new = self.best(new_size, volume=vol, context=ctxf)
+            try:
+                new = self.best(new_size, volume=vol, context=ctxf)
+            except SizewiseError as err:  # e.g. 10x an already absurd volume: say so, keep the report
+                new = None
+                what.append(f"the engine refused this scenario: {err}")
             if new_size != size:
                 what.insert(0, f"size {size} -> {new_size}")
             if cfg is not None and new is not None:
