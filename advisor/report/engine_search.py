@@ -247,7 +247,9 @@ class EngineSearch:
         }
         rows = []
         for name, f in fmt.items():
-            rows.append(Assumption(name=name, value=f(getattr(a, name)), source=a.sources.get(name, ""), as_of=a.as_of))
+            src = a.sources.get(name, "")
+            mine = src == "user override" or src.startswith("your answer")
+            rows.append(Assumption(name=name, value=f(getattr(a, name)), source=src, as_of="" if mine else a.as_of))
         from engine.calibration import load_calibration
 
         cal = load_calibration()
