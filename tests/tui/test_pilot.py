@@ -107,6 +107,7 @@ async def test_back_and_edit_invalidates_dependent_answer(make_app):
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert app.session.step_id == "quality"  # refused
+        assert app.focused.id == "input-ttft_target_s"  # taken to the answer to fix
         assert "needs a first token within 2 s" in str(app.screen.query_one("#nav-message").render())
         await pilot.press("escape")
         await pilot.pause()

@@ -77,6 +77,10 @@ class WizardScreen(Screen):
             self.query_one("#nav-message", Static).update(
                 f"[red]{reasons[0]}[/red]" if reasons else ""
             )
+            self.show_blocking()
+
+    def show_blocking(self) -> None:
+        """Where Next was refused: step screens focus the first question to fix."""
 
     def action_back(self) -> None:
         if self.session.back():

@@ -46,6 +46,14 @@ class StepScreen(WizardScreen):
             self.session.set_answer(event.qid, event.raw)
         self.refresh_state()
 
+    def show_blocking(self) -> None:
+        step = self.session.step_id
+        todo = [q for q in self.session.visible_ids
+                if self.session.question(q).step == step
+                and (q in self.session.problems or q not in self.session.answers)]
+        if todo:
+            self.focus_question(todo[0])
+
     def focus_question(self, qid: str) -> None:
         """Used by Review's edit jumps."""
         for field in self.query(QuestionField):

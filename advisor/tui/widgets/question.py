@@ -84,7 +84,9 @@ class QuestionField(Vertical):
             yield RadioSet(*buttons, id=f"input-{q.id}", classes="control")
         else:
             with Horizontal(classes="number-row"):
-                yield Input(placeholder="e.g. 200K, 100M", id=f"input-{q.id}", classes="control")
+                big = q.maximum is not None and q.maximum >= 1e6
+                hint = "a number, e.g. 200K or 1.5M" if big else "a number"
+                yield Input(placeholder=hint, id=f"input-{q.id}", classes="control")
                 if q.unit:
                     yield Label(q.unit, classes="unit")
         yield Static("", classes="verdict")
