@@ -49,8 +49,8 @@ class Choice(_Strict):
 class Bounds(_Strict):
     """Inclusive numeric range of a number/integer question (both ends required)."""
 
-    min: float
-    max: float
+    min: float = Field(allow_inf_nan=False)
+    max: float = Field(allow_inf_nan=False, description="finite: every numeric input has a bounded range")
     message: str | None = Field(None, description="shown when an answer is out of range ({min}, {max}, {value} are filled in)")
 
 
