@@ -173,9 +173,10 @@ async def test_export_refused_without_overwrite_confirmation(make_app, tmp_path)
         assert app.session.step_id == "result"
         await pilot.press("e")
         await pilot.pause()
-        await pilot.click("#save")
+        assert app.focused.id == "path"
+        await pilot.press("enter")  # Enter in the path field saves...
         await pilot.pause()
-        assert isinstance(app.screen, ExportDialog)
+        assert isinstance(app.screen, ExportDialog)  # ...but not over an existing file
         assert "exists: tick Overwrite to replace it" in str(app.screen.query_one("#export-message").render())
         assert target.read_text() == "keep me\n"
         await pilot.click("#overwrite")

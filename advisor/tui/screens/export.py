@@ -35,6 +35,10 @@ class ExportDialog(ModalScreen[Path | None]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
 
+    def on_mount(self) -> None:
+        # Enter in the path field saves: the quickest keyboard path
+        self.set_focus(self.query_one("#path", Input))
+
     @property
     def fmt(self) -> str:
         return "json" if self.query_one("#format", RadioSet).pressed_index == 1 else "markdown"

@@ -18,7 +18,7 @@ class ReviewScreen(WizardScreen):
     def compose_body(self):
         s = self.session
         with VerticalScroll(id="review"):
-            yield Static(f"Rules {s.backend.rules_hash}", classes="muted")
+            yield Static(f"Rules {s.backend.rules_hash[:19]}… (full hash on the result)", classes="muted")
             for index, step in enumerate(QUESTION_STEPS):
                 questions = s.questions_of(step)
                 if not questions:
