@@ -140,7 +140,10 @@ class Rulebook:
         return [q.model for q in self.questions.values()]
 
     def table(self, tid: str) -> CompiledTable:
-        return next(t for t in self.tables if t.id == tid)
+        for t in self.tables:
+            if t.id == tid:
+                return t
+        raise KeyError(f"no table '{tid}' (tables: {', '.join(t.id for t in self.tables)})")
 
 
 def shipped_rules_dir() -> Path:
