@@ -115,6 +115,9 @@ def load_cli_answers(path: str | None, rulebook, sets, *, stdin=None):
     if path is None:
         return A.load_answers(None, rulebook, sets)
     if path == "-":
+        if stdin is None or (hasattr(stdin, "isatty") and stdin.isatty()):
+            # never wait on a terminal: this command must not prompt
+            raise UserError("--answers -: standard input is a terminal; pipe an answers file in, or give --answers FILE")
         raw = read_answers_stream(stdin, "<stdin>")
     else:
         raw = A.read_answers_file(path)

@@ -184,3 +184,20 @@ def test_rules_hash_mismatch_is_a_note_in_the_report(tmp_path):
     assert r.returncode == 0, r.stderr
     notes = r.stdout.split("## Notes\n", 1)[1]
     assert "rules_hash: these answers were written for other rules" in notes
+
+
+def test_stdin_closed_or_terminal_never_waits():
+    r = subprocess.run([sys.executable, "-m", "advisor", "recommend", "--answers", "-"], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "the answers file is empty" in r.stderr
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    from advisor.errors import UserError
+    from advisor.recommend import load_cli_answers
+    from advisor.rulebook import load_rulebook
+
+    with pytest.raises(UserError, match="standard input is a terminal"):
+        load_cli_answers("-", load_rulebook(), [], stdin=Tty())
