@@ -372,6 +372,7 @@ def recommend(
         if cand is not None and cand.monthly_usd is not None:
             rec.recommendation.within_budget = cand.monthly_usd <= float(budget)
     rec.recommendation.allowed_gpus = sorted(gpus) if gpus else None
+    rec.size_basis = _str_or_none(outputs.get("size_basis"))
     rec.recommendation.summary = _summary(rec, best.get(recommended), verdict)
     return rec
 
@@ -647,8 +648,13 @@ def _summary(rec: Recommendation, cfg, verdict) -> str:
     if verdict is not None and verdict.chosen:
         text += f" Your own evaluation picks {verdict.chosen} as the smallest size meeting {verdict.target:.0%}."
     elif d.start_size == size:
+        why = {
+            "both_steps": "your task's complexity and your quality bar both point to it",
+            "step1": "your task's complexity calls for it (your quality bar alone would allow less)",
+            "step2": "your quality bar calls for it (your task alone would allow less)",
+        }.get(str(rec.size_basis or ""), "it is where the framework starts for your task and quality bar")
         text += (
-            f" {size} is where the framework starts for your task and quality bar; confirm it on "
+            f" Why {size}: {why}; confirm it on "
             f"{rec.test_plan.sample_size_min}-{rec.test_plan.sample_size_max} of your own examples before committing, "
             f"testing the ladder {' -> '.join(d.test_ladder)}."
         )

@@ -331,6 +331,8 @@ class Recommendation(_Model):
     assumptions: list[Assumption] = Field(default_factory=list)
     trace: list[TraceRow] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)   # what the pipeline assumed or could not do
+    #: which evidence decided the starting size (the rules' ``size_basis``: measured, both_steps, step1, step2)
+    size_basis: str | None = None
 
     # convenience accessors (not serialised)
     @property
