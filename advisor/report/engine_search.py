@@ -17,7 +17,6 @@ deployment can miss, so it runs at the largest batch the KV cache allows.
 
 from __future__ import annotations
 
-import math
 
 #: precisions the search considers (fp16 = bf16 in size and speed; fp32 is never cheaper)
 SEARCH_PRECISIONS = ("bf16", "fp8", "int8", "int4")
@@ -209,8 +208,6 @@ class EngineSearch:
         price; tokens, data work, experimentation multiple and infrastructure come
         from advisor/report/data/distillation.yaml (sourced there).
         """
-        import functools  # noqa: F401  (kept local: cold start)
-
         from engine.calibration import load_calibration
         from engine.catalog import resolve_gpu
         from engine.optimizations import training_cost, training_total_usd
@@ -318,7 +315,3 @@ def _distillation_defaults() -> dict:
 
 
 _DISTILL: dict | None = None
-
-
-def _finite(x: float) -> bool:
-    return math.isfinite(x)
