@@ -237,6 +237,12 @@ async def test_palette_goto_and_theme(make_app):
             await pilot.press("ctrl+n")
         await pilot.pause()
         assert app.session.step_id == "test_plan"
+        await pilot.click("#step-0")  # the step row is clickable
+        await pilot.pause()
+        assert app.session.step_id == "task"
+        app.action_goto(STEP_IDS.index("volume"))
+        await pilot.pause()
+        assert app.session.step_id == "volume"
         app.action_goto(STEP_IDS.index("task"))
         await pilot.pause()
         assert app.session.step_id == "task"
