@@ -708,6 +708,10 @@ class _Context:
     # -- engine calls ---------------------------------------------------------
     def search(self, model: str, *, volume=1.0, context=1.0, precisions=None, gpus=None):
         key = (model, volume, context, precisions, tuple(gpus) if gpus else None)
+        if key not in self._cache and volume != 1.0 and context == 1.0 and hasattr(self.engine, "rescaled"):
+            # only the fleet depends on volume: rescale the base search instead of sweeping again
+            base = self.search(model, precisions=precisions, gpus=gpus)
+            self._cache[key] = self.engine.rescaled(base, volume)
         if key not in self._cache:
             self._cache[key] = self.engine.search(
                 model,

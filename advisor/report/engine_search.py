@@ -114,12 +114,8 @@ class EngineSearch:
 
     def search(self, model: str, *, requests_per_day, input_tokens, output_tokens, peak_to_average,
                ttft_target_s, tpot_target_ms, gpus, precisions, deployment) -> list[Config]:
-        from engine import cost as costm
-        from engine.calibration import load_calibration
         from engine.catalog import load_gpus, resolve_gpu, resolve_model
-        from engine.estimate import layout_for, sweep
-        from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
-        from engine.memory import kv_bytes
+        from engine.estimate import sweep
 
         a = self.assumptions_for(peak_to_average)
         batch = ttft_target_s is None and tpot_target_ms is None
@@ -139,8 +135,49 @@ class EngineSearch:
             prices=self.prices,
             purchase=self.purchase,
         )
+        return self._wrap(cands, spec, {g.id: g for g in gpu_specs}, a, requests_per_day, input_tokens, output_tokens, batch)
+
+    def rescaled(self, configs: list[Config], volume: float) -> list[Config]:
+        """The same configurations at ``volume`` x the demand, without re-running the engine.
+
+        Exact: a replica's throughput and latency do not depend on how many
+        requests arrive per day; only the fleet does (replicas = ceil(peak /
+        usable capacity), utilisation, hence cloud and owned cost). This is the
+        arithmetic of ``engine.estimate.evaluate_config`` (engine/fleet.py,
+        engine/cost.py) applied to each configuration's replica throughput;
+        a test checks it against a fresh search.
+        """
+        from engine.fleet import Demand, size_fleet
+
+        if not configs:
+            return []
+        ctx = configs[0]._ctx
+        a = ctx["a"]
+        rpd = ctx["requests_per_day"] * volume
+        demand = Demand(rpd, ctx["input_tokens"], ctx["output_tokens"], a.peak_to_average, a.target_utilisation)
+        cands = []
+        for cfg in configs:
+            c = cfg._c
+            fl = size_fleet(demand, c.output_tokens_per_s, c.gpus_per_replica)
+            total = fl.replicas * c.gpus_per_replica
+            monthly = total * c.usd_per_gpu_hour * a.hours_per_month
+            out_m, in_m = fl.output_tokens_per_month, fl.input_tokens_per_month
+            cands.append(c._replace(
+                replicas=fl.replicas, total_gpus=total, monthly_usd=monthly, annual_usd=monthly * 12.0,
+                usd_per_million_output_tokens=monthly / out_m * 1e6 if out_m > 0 else float("inf"),
+                usd_per_million_total_tokens=monthly / (out_m + in_m) * 1e6 if out_m > 0 else float("inf"),
+                fleet_utilisation=fl.fleet_utilisation,
+            ))
+        return self._wrap(cands, ctx["spec"], ctx["gpus"], a, rpd, ctx["input_tokens"], ctx["output_tokens"], ctx["batch"])
+
+    def _wrap(self, cands, spec, gpu_by_id, a, requests_per_day, input_tokens, output_tokens, batch) -> list[Config]:
+        from engine import cost as costm
+        from engine.calibration import load_calibration
+        from engine.estimate import layout_for
+        from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
+        from engine.memory import kv_bytes
+
         band = load_calibration().band
-        gpu_by_id = {g.id: g for g in gpu_specs}
         demand = Demand(requests_per_day, input_tokens, output_tokens, a.peak_to_average, a.target_utilisation)
         days = DAYS_PER_MONTH
         out_month = requests_per_day * days * output_tokens
@@ -161,7 +198,11 @@ class EngineSearch:
                 "regime_reason": lay.regime_reason,
             }
 
-        ctx = {"gpus": gpu_by_id, "out_month": out_month, "in_month": in_month, "details": details}
+        ctx = {
+            "gpus": gpu_by_id, "out_month": out_month, "in_month": in_month, "details": details, "spec": spec, "a": a,
+            "requests_per_day": requests_per_day, "input_tokens": input_tokens, "output_tokens": output_tokens,
+            "batch": batch,
+        }
         out = []
         for c in cands:
             fo = owned_fixed.get(c.gpu_id)

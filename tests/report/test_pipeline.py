@@ -225,3 +225,26 @@ def test_schema_command_prints_the_report_schema():
     schema = json.loads(r.stdout)
     assert "recommendation" in schema["properties"]
     assert "usd_per_million_output_tokens" in schema["$defs"]["Candidate"]["properties"]
+
+
+@pytest.mark.parametrize("volume", [0.5, 2.0, 10.0, 37.3])
+def test_rescaled_search_equals_a_fresh_search(volume):
+    """Oracle for the sensitivity shortcut: only the fleet depends on volume."""
+    from advisor.report.engine_search import EngineSearch
+
+    e = EngineSearch()
+    kw = dict(input_tokens=1500, output_tokens=300, peak_to_average=3, ttft_target_s=1.0, tpot_target_ms=50,
+              gpus=["a100-80gb", "l4", "h100-sxm"], precisions=None, deployment="cloud")
+    base = e.search("13b", requests_per_day=200000, **kw)
+    fresh = e.search("13b", requests_per_day=200000 * volume, **kw)
+    scaled = e.rescaled(base, volume)
+    key = lambda c: (c.gpu, c.precision, c.gpus_per_replica)  # noqa: E731
+    f = {key(c): c for c in fresh}
+    assert len(scaled) == len(fresh)
+    for c in scaled:
+        g = f[key(c)]
+        assert (c.replicas, c.total_gpus, c.concurrency) == (g.replicas, g.total_gpus, g.concurrency)
+        assert c.cloud_monthly_usd == pytest.approx(g.cloud_monthly_usd, rel=1e-12)
+        assert c.owned_monthly_usd == pytest.approx(g.owned_monthly_usd, rel=1e-12)
+        assert (c.band_low_x, c.band_high_x) == (g.band_low_x, g.band_high_x)
+        assert c.memory_gb == pytest.approx(g.memory_gb, rel=1e-12)
