@@ -269,7 +269,7 @@ def recommend(
     generated_on: str | None = None,
     title: str | None = None,
     overrides=None,
-    gpus: list[str] | None = None,
+    gpus: list | None = None,
     engine=None,
     decide=None,
     with_sensitivity: bool = True,
@@ -279,7 +279,8 @@ def recommend(
     ``evaluations`` (an ``advisor.answers.Evaluations``) replaces the answers
     file's own; ``generated_on`` is the report date (YYYY-MM-DD; default today,
     UTC); ``overrides`` an ``engine.overrides.Overrides`` (prices, utilisation,
-    power); ``gpus`` restricts the hardware to these catalog ids; ``engine`` is
+    power); ``gpus`` restricts the hardware to these catalog ids or ``engine.catalog.GpuSpec``
+    objects (a team's own hardware, not in the catalog); ``engine`` is
     the search adapter (default :class:`advisor.report.engine_search.EngineSearch`);
     ``decide(rulebook, answers) -> (outputs, trace rows)`` replaces the rulebook
     evaluator (tests; default :func:`_decisions`).
@@ -371,7 +372,7 @@ def recommend(
         cand = rec.candidate(recommended)
         if cand is not None and cand.monthly_usd is not None:
             rec.recommendation.within_budget = cand.monthly_usd <= float(budget)
-    rec.recommendation.allowed_gpus = sorted(gpus) if gpus else None
+    rec.recommendation.allowed_gpus = sorted(g if isinstance(g, str) else g.id for g in gpus) if gpus else None
     rec.size_basis = _str_or_none(outputs.get("size_basis"))
     rec.recommendation.summary = _summary(rec, best.get(recommended), verdict)
     return rec

@@ -95,6 +95,7 @@ class EngineSearch:
         from engine.defaults import load_assumptions
 
         self.overrides = overrides
+        self._known_gpus: dict = {}
         base = load_assumptions()
         self.base_assumptions = overrides.apply(base) if overrides is not None else base
         self.prices = dict(overrides.usd_per_gpu_hour) if overrides is not None else {}
@@ -119,7 +120,9 @@ class EngineSearch:
 
         a = self.assumptions_for(peak_to_average)
         batch = ttft_target_s is None and tpot_target_ms is None
-        gpu_specs = [resolve_gpu(g) for g in gpus] if gpus else list(load_gpus().values())
+        gpu_specs = [g if not isinstance(g, str) else resolve_gpu(g) for g in gpus] if gpus else list(load_gpus().values())
+        for g in gpu_specs:  # a team's own GpuSpec (not in the catalog) stays resolvable for the assumptions table
+            self._known_gpus.setdefault(g.id, g)
         spec = resolve_model(model)
         cands = sweep(
             [spec],
@@ -316,7 +319,7 @@ class EngineSearch:
 
         rows = []
         for gid in gpu_ids:
-            g = resolve_gpu(gid)
+            g = self._known_gpus.get(gid) or resolve_gpu(gid)
             cp = g.provenance.get("cloud_usd_per_gpu_hour")
             pp = g.provenance.get("purchase_usd")
             price = self.prices.get(gid)

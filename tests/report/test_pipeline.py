@@ -248,3 +248,16 @@ def test_rescaled_search_equals_a_fresh_search(volume):
         assert c.owned_monthly_usd == pytest.approx(g.owned_monthly_usd, rel=1e-12)
         assert (c.band_low_x, c.band_high_x) == (g.band_low_x, g.band_high_x)
         assert c.memory_gb == pytest.approx(g.memory_gb, rel=1e-12)
+
+
+def test_a_teams_own_gpu_spec_is_searched(rulebook):
+    """recommend(gpus=[GpuSpec]) uses hardware that is not in the catalog, priced as given."""
+    from engine.catalog import resolve_gpu
+
+    mine = resolve_gpu("a100-80gb").model_copy(update={"id": "our-a100", "name": "Our A100 80GB", "cloud_usd_per_gpu_hour": 0.5})
+    r = recommend(BASE, rulebook, generated_on="2026-01-02", decide=fake_decide, gpus=[mine], with_sensitivity=False)
+    c = r.candidate("13b")
+    assert c.gpu == "our-a100" and c.gpu_name == "Our A100 80GB"
+    assert c.cloud.monthly_usd == pytest.approx(c.total_gpus * 0.5 * 730, rel=1e-9)
+    assert r.recommendation.allowed_gpus == ["our-a100"]
+    assert any(a.name == "Our A100 80GB cloud price" and a.value == "$0.50 per GPU-hour" for a in r.assumptions)
