@@ -112,8 +112,10 @@ async def test_back_and_edit_invalidates_dependent_answer(make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert app.session.step_id == "task"
-        indicator = str(app.screen.query_one("#step-1").render())
-        assert indicator.startswith("!")  # reached but now invalid
+        from advisor.tui.widgets.step_indicator import step_states
+
+        assert step_states(app.session)[1] == "invalid"  # reached, now invalid: shown with "!"
+        assert "! 2 Quality" in str(app.screen.query_one("#steps").render())
         await pilot.press("down", "enter")  # complex: domain default recomputed
         await pilot.pause()
         assert app.session.answers["domain_specific"] is False
@@ -237,7 +239,7 @@ async def test_palette_goto_and_theme(make_app):
             await pilot.press("ctrl+n")
         await pilot.pause()
         assert app.session.step_id == "test_plan"
-        await pilot.click("#step-0")  # the step row is clickable
+        await pilot.click("#steps", offset=(3, 0))  # the step row is clickable: "1 Task"
         await pilot.pause()
         assert app.session.step_id == "task"
         app.action_goto(STEP_IDS.index("volume"))

@@ -94,8 +94,11 @@ class WizardScreen(Screen):
             event.stop()
             self.action_back()
 
-    def on_step_indicator_selected(self, event: StepIndicator.Selected) -> None:
-        if self.session.goto(event.index):
+    def action_jump(self, index: int) -> None:
+        """A click on the step row (markup action of StepIndicator)."""
+        if index == self.session.cursor:
+            return
+        if self.session.goto(index):
             self.app.show_current()  # type: ignore[attr-defined]
         else:
             self.notify("Finish the earlier steps first.", severity="warning")

@@ -1,47 +1,54 @@
-"""The row of steps at the top: done, current and remaining, clickable when reachable."""
+"""The row of steps at the top: done, current and remaining, clickable when reachable.
+
+One widget for the whole row (each step is a clickable span of its text), not
+one widget per step: fewer widgets to style makes the first screen appear sooner.
+"""
 
 from __future__ import annotations
 
-from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Static
 
 from advisor.session import STEPS, WizardSession
 
-#: marker per state: done, current, reached-but-now-invalid, not reached
-MARKS = {"done": "✓", "current": "▶", "invalid": "!", "todo": "·"}
+#: marker per state: done, current, reached-but-now-invalid, not reached, skipped
+MARKS = {"done": "✓", "current": "▶", "invalid": "!", "todo": "·", "skipped": "-"}
+#: content-markup style per state (theme variables, so both themes work)
+STYLES = {
+    "done": "$text-success",
+    "current": "bold $text on $primary",
+    "invalid": "bold $text-error",
+    "todo": "$text-muted",
+    "skipped": "strike $text-disabled",
+}
 
 
-class StepLabel(Static):
-    """One step; a click asks the screen to jump there."""
-
-    def __init__(self, index: int) -> None:
-        super().__init__(id=f"step-{index}", classes="step")
-        self.index = index
-
-    def on_click(self) -> None:
-        self.post_message(StepIndicator.Selected(self.index))
+def step_states(session: WizardSession) -> list[str]:
+    """Each step's state, as the row shows it."""
+    return [
+        session.step_state(i) if session.step_visible(i) else "skipped"
+        for i in range(len(STEPS))
+    ]
 
 
-class StepIndicator(Horizontal):
-    """Shows every step with its state; refreshed by the screen after each change."""
+class StepIndicator(Static):
+    """Shows every step with its state; a click on a step asks the screen to go there."""
 
-    class Selected(Message):
-        """The user clicked a step (the session decides whether it may go there)."""
-
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
-
-    def compose(self):
-        for i in range(len(STEPS)):
-            yield StepLabel(i)
+    #: (first column, last column + 1) of each step's label, for clicks
+    spans: list[tuple[int, int]] = []
 
     def show(self, session: WizardSession) -> None:
-        """Render each step's mark and state class from the session."""
-        for label in self.query(StepLabel):
-            state = session.step_state(label.index)
-            if not session.step_visible(label.index):
-                state = "skipped"
-            label.update(f"{MARKS.get(state, '-')} {STEPS[label.index][1]}")
-            label.set_classes(f"step -{state}")
+        """Render each step's mark and style from the session."""
+        parts, spans, column = [], [], 0
+        for index, state in enumerate(step_states(session)):
+            label = f" {MARKS[state]} {STEPS[index][1]} "
+            parts.append(f"[{STYLES[state]}]{label}[/]")
+            spans.append((column, column + len(label)))
+            column += len(label) + 1
+        self.spans = spans
+        self.update(" ".join(parts))
+
+    def on_click(self, event) -> None:
+        for index, (start, end) in enumerate(self.spans):
+            if start <= event.x < end:
+                self.screen.action_jump(index)  # type: ignore[attr-defined]
+                return
