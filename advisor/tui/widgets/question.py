@@ -86,6 +86,8 @@ class QuestionField(Vertical):
             with Horizontal(classes="number-row"):
                 big = q.maximum is not None and q.maximum >= 1e6
                 hint = "a number, e.g. 200K or 1.5M" if big else "a number"
+                if q.kind == "text":
+                    hint = "text"
                 yield Input(placeholder=hint, id=f"input-{q.id}", classes="control")
                 if q.unit:
                     yield Label(q.unit, classes="unit")
