@@ -44,11 +44,16 @@ def check_invariants(s: WizardSession, backend: FixtureBackend) -> None:
     assert set(s.problems) <= visible
     assert not set(s.answers) & set(s.problems)
     context: dict = {}
-    for q in QUESTIONS:
+    order = getattr(backend, "order", None) or [q.id for q in backend.questions]
+    by_id = {q.id: q for q in backend.questions}
+    for q in (by_id[qid] for qid in order):
         assert (q.id in visible) == backend.visible(q.id, dict(context))
         if q.id in s.answers:
             raw = s.overrides.get(q.id, backend.default(q.id, dict(context)))
-            value, problem = backend.check(q.id, raw, dict(context))
+            if raw is None:  # an optional question left without a value: valid as it is
+                value, problem = None, None
+            else:
+                value, problem = backend.check(q.id, raw, dict(context))
             assert problem is None and value == s.answers[q.id]
             context[q.id] = value
         elif q.id in visible and (q.id in s.overrides or backend.default(q.id, dict(context)) is not MISSING):
@@ -85,3 +90,49 @@ def test_random_moves_keep_invariants(sequence):
     # a snapshot restores the same answers
     r = WizardSession.restore(FixtureBackend(), s.snapshot())
     assert r.answers == s.answers and r.problems == s.problems
+
+
+_REAL = {}
+
+
+def real_backend():
+    """The shipped rulebook, loaded once for the module (no Textual, no engine)."""
+    if not _REAL:
+        from advisor.session import RulebookBackend
+
+        _REAL["b"] = RulebookBackend()
+    return _REAL["b"]
+
+
+def real_moves():
+    b = real_backend()
+    values = {
+        q.id: [c.value for c in q.choices] + ["bogus"] if q.choices
+        else ["yes", "no", "maybe"] if q.kind == "boolean"
+        else ["1", "2K", "100M", "-1", "x", "", "0.5", "1e12"]
+        for q in b.questions
+    }
+    return st.one_of(
+        st.just(("next",)), st.just(("back",)),
+        st.tuples(st.just("goto"), st.integers(0, len(STEPS) - 1)),
+        st.sampled_from(b.questions).flatmap(
+            lambda q: st.tuples(st.just("edit"), st.just(q.id), st.sampled_from(values[q.id]))),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_random_moves_keep_invariants_on_the_shipped_rules(data):
+    """Same invariants, checked against advisor.answers on the real questions."""
+    backend = real_backend()
+    s = WizardSession(backend)
+    for move in data.draw(st.lists(real_moves(), max_size=25)):
+        if move[0] == "next":
+            s.next()
+        elif move[0] == "back":
+            s.back()
+        elif move[0] == "goto":
+            s.goto(move[1])
+        elif move[1] in s.visible_ids:
+            s.set_answer(move[1], move[2])
+        check_invariants(s, backend)
