@@ -277,15 +277,17 @@ def _entry_name(kind: str, index: int, raw: Any) -> str:
     return f"{kind}[{index}]" + (f" ({raw.get('id')})" if isinstance(raw, dict) and raw.get("id") else "")
 
 
-def load_gpu_file(path: Path | str) -> dict[str, GpuSpec]:
+def load_gpu_file(path: Path | str, *, document: Any = None) -> dict[str, GpuSpec]:
     """Parse and validate a GPU catalog file (uncached; :func:`load_gpus` caches the shipped one).
 
     Each entry holds the :class:`GpuSpec` fields plus a ``sources:`` block
     mapping field -> ``{source, as_of}`` (``_default`` covers unlisted fields);
-    every sourced number must end up with provenance.
+    every sourced number must end up with provenance. ``document`` is the
+    already-parsed file, when the caller has it.
     """
     path = Path(path)
-    entries, refs = _top(_read_yaml(path), path, "gpus", ("runtime_overhead",))
+    doc = _read_yaml(path) if document is None else document
+    entries, refs = _top(doc, path, "gpus", ("runtime_overhead",))
     out: dict[str, GpuSpec] = {}
     for index, raw in enumerate(entries):
         where = _entry_name("gpus", index, raw)
@@ -372,16 +374,22 @@ def load_model_file(path: Path | str) -> dict[str, ModelSpec]:
 
 
 @functools.cache
+def _shipped_gpu_document() -> Any:
+    """gpus.yaml parsed once: both the GPU entries and the runtime-overhead block live in it."""
+    return _read_yaml(GPUS_FILE)
+
+
+@functools.cache
 def load_gpus() -> dict[str, GpuSpec]:
     """The shipped GPU catalog, keyed by lower-case id, in file order. Cached."""
-    return load_gpu_file(GPUS_FILE)
+    return load_gpu_file(GPUS_FILE, document=_shipped_gpu_document())
 
 
 @functools.cache
 def load_runtime_overhead() -> RuntimeOverheadSpec:
     """The runtime-overhead assumptions shipped in gpus.yaml (``runtime_overhead:``). Cached."""
     path = GPUS_FILE
-    doc = _read_yaml(path)
+    doc = _shipped_gpu_document()
     raw = doc.get("runtime_overhead") if isinstance(doc, dict) else None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: missing 'runtime_overhead:' block")
