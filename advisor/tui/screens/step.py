@@ -18,17 +18,31 @@ from advisor.tui.widgets.question import QuestionField
 class StepScreen(WizardScreen):
     """The questions of the session's current step."""
 
+    #: no automatic focus: the default ("*") would focus the scrolling
+    #: container as the screen is composed and after_mount would move focus
+    #: again; each move restyles the whole question list (:focus-within),
+    #: about 20 ms of the wizard's start. after_mount focuses the first
+    #: question once its control shows the session's value (a focused input
+    #: is not overwritten by refresh_state, so focusing earlier would leave it
+    #: empty).
+    AUTO_FOCUS = ""
+
     def compose_body(self):
         step = self.session.step_id
+        visible = set(self.session.visible_ids)
         with VerticalScroll(id="questions"):
             for q in self.session.backend.questions:
                 if q.step == step:
-                    yield QuestionField(q)
+                    field = QuestionField(q)
+                    field.display = q.id in visible  # styled once, already right
+                    yield field
 
     def after_mount(self) -> None:
         first = next((f for f in self.query(QuestionField) if f.display), None)
         if first is not None:
-            self.set_focus(first.query_one(".control"))
+            control = first.query_one(".control")
+            if self.focused is not control:
+                self.set_focus(control)
 
     def refresh_state(self) -> None:
         super().refresh_state()
