@@ -268,3 +268,26 @@ async def test_palette_audit_shows_the_report_off_the_ui_thread(make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert app.session.step_id == "task"
+
+
+async def test_footer_shows_the_screens_keys_and_a_click_presses_one(make_app):
+    """The one-widget footer (KeyBar): the screen's shown bindings, palette last; clicks act."""
+    from advisor.tui.widgets.key_bar import KeyBar
+
+    app = make_app(overrides={"task_complexity": "simple"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        assert [key for _, _, key, _ in bar.spans] == ["ctrl+n", "escape", "ctrl+q", "f1", "ctrl+t", "ctrl+p"]
+        text = str(bar.render())
+        assert "^n Next" in text and "f1 Help" in text and text.rstrip().endswith("^p palette")
+        start, end, _, _ = bar.spans[0]  # Next: the first step is complete
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        await pilot.pause()
+        assert app.session.step_id == "quality"
+        bar = app.screen.query_one(KeyBar)
+        start, _, key, _ = bar.spans[3]
+        assert key == "f1"
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

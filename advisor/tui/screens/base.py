@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
+from advisor.tui.widgets.key_bar import KeyBar
 from advisor.tui.widgets.preview_panel import PreviewPanel
 from advisor.tui.widgets.step_indicator import StepIndicator
 
@@ -47,7 +48,7 @@ class WizardScreen(Screen):
             yield Button("< Back", id="back-button", variant="default", compact=True)
             yield Static("", id="nav-message")
             yield Button("Next >", id="next-button", variant="primary", compact=True)
-        yield Footer()
+        yield KeyBar(id="keys")  # the footer: one widget, see key_bar.py
 
     def compose_body(self):  # pragma: no cover - overridden
         yield from ()
