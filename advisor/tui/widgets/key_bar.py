@@ -67,8 +67,8 @@ class KeyBar(Static):
             part = self._entry(display, description, enabled)
             spans.append((column, column + part.cell_length, key, enabled))
             parts.append(part)
-            column += part.cell_length + 1
-        line = Content(" ").join(parts)
+            column += part.cell_length
+        line = Content("").join(parts)  # each entry is padded: " ^n Next "
         if palette is not None:
             key, display, description, enabled = palette
             part = self._entry(display, description, enabled)
