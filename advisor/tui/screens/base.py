@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Header, Static
+from textual.widgets import Header, Static
 
 from advisor.tui.widgets.key_bar import KeyBar
+from advisor.tui.widgets.nav_button import NavButton
 from advisor.tui.widgets.preview_panel import PreviewPanel
 from advisor.tui.widgets.step_indicator import StepIndicator
 
@@ -45,9 +46,9 @@ class WizardScreen(Screen):
             if self.SIDE_PANEL:
                 yield PreviewPanel(id="preview")
         with Horizontal(id="nav"):
-            yield Button("< Back", id="back-button", variant="default", compact=True)
+            yield NavButton("< Back", id="back-button")
             yield Static("", id="nav-message")
-            yield Button("Next >", id="next-button", variant="primary", compact=True)
+            yield NavButton("Next >", id="next-button", primary=True)
         yield KeyBar(id="keys")  # the footer: one widget, see key_bar.py
 
     def compose_body(self):  # pragma: no cover - overridden
@@ -67,7 +68,7 @@ class WizardScreen(Screen):
         self.query_one(StepIndicator).show(self.session)
         if self.SIDE_PANEL:
             self.query_one(PreviewPanel).show(self.session)
-        self.query_one("#back-button", Button).disabled = self.session.cursor == 0
+        self.query_one("#back-button", NavButton).disabled = self.session.cursor == 0
 
     # -- navigation -----------------------------------------------------------
     def action_next(self) -> None:
@@ -87,7 +88,7 @@ class WizardScreen(Screen):
         if self.session.back():
             self.app.show_current()  # type: ignore[attr-defined]
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_nav_button_pressed(self, event: NavButton.Pressed) -> None:
         if event.button.id == "next-button":
             event.stop()
             self.action_next()

@@ -10,9 +10,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Button, DataTable, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from advisor.tui.screens.base import WizardScreen
+from advisor.tui.widgets.nav_button import NavButton
 
 
 def _section(title: str, lines: tuple[str, ...], empty: str) -> list:
@@ -47,7 +48,7 @@ class ResultScreen(WizardScreen):
         table = self.query_one("#candidates", DataTable)
         table.add_columns(*self.view.candidate_headers)
         table.add_rows(self.view.candidate_rows)
-        nxt = self.query_one("#next-button", Button)
+        nxt = self.query_one("#next-button", NavButton)
         nxt.label = "Export"
         nxt.disabled = False
 

@@ -9,6 +9,7 @@ from textual.widgets import Button, Label, Static
 
 from advisor.session import QUESTION_STEPS, STEPS
 from advisor.tui.screens.base import WizardScreen
+from advisor.tui.widgets.nav_button import NavButton
 from advisor.tui.widgets.question import format_value
 
 
@@ -49,8 +50,8 @@ class ReviewScreen(WizardScreen):
         return f"{text} {q.unit}" if q.unit and q.kind in ("number", "integer") else text
 
     def after_mount(self) -> None:
-        self.query_one("#next-button", Button).label = "Show result"
-        self.query_one("#next-button", Button).disabled = not self.session.complete
+        self.query_one("#next-button", NavButton).label = "Show result"
+        self.query_one("#next-button", NavButton).disabled = not self.session.complete
 
     @on(Button.Pressed, ".edit")
     def edit(self, event: Button.Pressed) -> None:

@@ -9,9 +9,10 @@ user types.
 from __future__ import annotations
 
 from textual.containers import VerticalScroll
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from advisor.tui.screens.base import WizardScreen
+from advisor.tui.widgets.nav_button import NavButton
 from advisor.tui.widgets.question import QuestionField
 
 
@@ -51,7 +52,7 @@ class StepScreen(WizardScreen):
             field.display = field.question.id in visible
             field.show(self.session)
         ok = self.session.step_complete(self.session.cursor)
-        self.query_one("#next-button", Button).disabled = not ok
+        self.query_one("#next-button", NavButton).disabled = not ok
         if ok:
             self.query_one("#nav-message", Static).update("")
 
