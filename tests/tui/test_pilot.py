@@ -291,3 +291,23 @@ async def test_footer_shows_the_screens_keys_and_a_click_presses_one(make_app):
         await pilot.click(KeyBar, offset=(start + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_nav_buttons_take_focus_and_enter_presses_them(make_app):
+    """Back/Next (NavButton): Enter on the focused one acts; a disabled one does nothing."""
+    app = make_app(overrides={"task_complexity": "simple"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        back = app.screen.query_one("#back-button")
+        assert back.disabled  # first step: nowhere to go back to
+        back.press()
+        await pilot.pause()
+        assert app.session.step_id == "task"
+        app.screen.query_one("#next-button").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.step_id == "quality"
+        app.screen.query_one("#back-button").focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.step_id == "task"
