@@ -5,7 +5,7 @@ Usage::
     python benchmarks/calibrate.py            # fit, write engine/data/efficiency.yaml and the table in docs/methodology.md
     python benchmarks/calibrate.py --check    # only print the fit of the current efficiency.yaml
 
-Data: benchmarks/calibration.yaml, a verbatim copy of /work/shared/calibration.yaml (93 published
+Data: benchmarks/calibration.yaml, a verbatim copy of ../shared/calibration.yaml (93 published
 TensorRT-LLM measurements: 81 offline max-throughput points from the v0.17 performance overview and
 12 online points from the 0.14 online-serving figures). Nothing else is used for fitting: other
 published figures are kept back to validate the engine independently.
@@ -113,7 +113,7 @@ def write_efficiency(eff: Efficiency, table: list[dict]) -> None:
     band = band_from_ratios([r["ratio"] for r in table])
     doc = {
         "engine": "TensorRT-LLM 0.14-0.17 (in-flight batching, FP8 on Hopper/Ada, FP16 on Ampere)",
-        "source": "benchmarks/calibration.yaml (copy of /work/shared/calibration.yaml, 93 points), fitted by benchmarks/calibrate.py",
+        "source": "benchmarks/calibration.yaml (copy of ../shared/calibration.yaml, 93 points), fitted by benchmarks/calibrate.py",
         "as_of": "2026-11-27",
         "factors": {
             "mfu": {"value": eff.mfu, "meaning": "achieved / peak dense tensor FLOP/s (prefill and decode GEMMs, attention)"},

@@ -3,7 +3,7 @@
 Usage: ``python benchmarks/engine_speed.py``. Prints figures, never asserts (see the team's standards).
 Baselines measured in the same run: a bare ``python -c pass`` for the cold start; the per-configuration
 goal (< 17 us) is 10x faster than llm-analysis 0.2.2 (~170 us per estimate on this class of machine,
-/work/shared/research/engine-anchors.md section 3; not installed here, so quoted, not re-measured).
+../shared/research/engine-anchors.md section 3; not installed here, so quoted, not re-measured).
 
 A configuration = one (model, GPU, precision, GPU count) with its concurrency chosen to meet the default
 latency targets, the fleet for a demand and the monthly cost: exactly what the recommendation sweeps.

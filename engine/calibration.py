@@ -1,7 +1,7 @@
 """Fitted efficiency factors and the error band they leave, from engine/data/efficiency.yaml.
 
 Why a separate module: the factors are *data* produced by benchmarks/calibrate.py
-from /work/shared/calibration.yaml (93 published TensorRT-LLM measurements) and
+from ../shared/calibration.yaml (93 published TensorRT-LLM measurements) and
 nothing else; the engine only reads them. The defaults therefore represent
 TensorRT-LLM (0.14-0.17) on NVIDIA datacenter GPUs; other engines (vLLM, SGLang,
 llama.cpp) are typically slower at the same setting, which the band does not cover.
