@@ -199,6 +199,17 @@ def _decisions(rulebook, answers, *, trace: bool = True) -> tuple[dict[str, Any]
     return outputs, rows
 
 
+def _trace_row(table: str, r, *, matched: bool, detail: str) -> TraceRow:
+    """One rule of a trace entry -> a row (the rule id and its location read the same in every shape)."""
+    return TraceRow(
+        table=table,
+        rule=str(_get(r, "rule", _get(r, "id", ""))),
+        location=str(_get(r, "where", _get(r, "location", ""))),
+        matched=matched,
+        detail=detail,
+    )
+
+
 def _trace_rows(entry) -> list[TraceRow]:
     """One table's trace entry -> rows (matched rules, and the first failing condition of the rest)."""
     table = str(_get(entry, "table", _get(entry, "table_id", "")))
@@ -207,45 +218,22 @@ def _trace_rows(entry) -> list[TraceRow]:
     rules = _get(entry, "rules", None)
     if rules is not None:
         for r in rules:
-            out.append(
-                TraceRow(
-                    table=table,
-                    rule=str(_get(r, "rule", _get(r, "id", ""))),
-                    location=str(_get(r, "where", _get(r, "location", ""))),
-                    matched=bool(_get(r, "matched", False)),
-                    detail=str(_get(r, "detail", _get(r, "reason", _get(r, "because", ""))) or ""),
-                )
-            )
+            detail = str(_get(r, "detail", _get(r, "reason", _get(r, "because", ""))) or "")
+            out.append(_trace_row(table, r, matched=bool(_get(r, "matched", False)), detail=detail))
         return out
     for r in matched or []:
         detail = str(_get(r, "because", _get(r, "detail", "")) or "")
         outs = _get(r, "outputs", None)
         if isinstance(outs, Mapping) and outs:
             detail += " -> " + ", ".join(f"{k}={_display(v)}" for k, v in outs.items())
-        out.append(
-            TraceRow(
-                table=table,
-                rule=str(_get(r, "rule", _get(r, "id", ""))),
-                location=str(_get(r, "where", _get(r, "location", ""))),
-                matched=True,
-                detail=detail,
-            )
-        )
+        out.append(_trace_row(table, r, matched=True, detail=detail))
     for r in (_get(entry, "missed", None) or _get(entry, "unmatched", None) or []):
         failed = _get(r, "failed", None) or _get(r, "first_failing", None) or _get(r, "detail", "")
         actual = _get(r, "actual", None)
         detail = str(failed or "")
         if actual is not None and detail:
             detail += f" (actual: {_display(actual)})"
-        out.append(
-            TraceRow(
-                table=table,
-                rule=str(_get(r, "rule", _get(r, "id", ""))),
-                location=str(_get(r, "where", _get(r, "location", ""))),
-                matched=False,
-                detail=detail,
-            )
-        )
+        out.append(_trace_row(table, r, matched=False, detail=detail))
     return out
 
 
