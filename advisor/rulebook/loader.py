@@ -284,14 +284,18 @@ class _Loader:
 
     def _compile(self, files: list[tuple[str, S.RuleFile]]) -> Rulebook:
         seen: dict[str, Where] = {}
+        seen_messages: dict[str, Where] = {}  # messages have their own id namespace
 
-        def claim(ident: str, kind: str, where: Where) -> bool:
-            if ident in seen:
-                first = seen[ident]
-                self.problem(where, f"{kind} id '{ident}' is already used at {first.file}:{first.line}", sub=("id",))
-                return False
-            seen[ident] = where
-            return True
+        def claimed(name: str, section: str, kind: str, items: list, ids: dict[str, Where] = seen):
+            """Yield (item, where) for each item whose id is new in `ids`; report the others."""
+            for i, item in enumerate(items):
+                where = self._where(name, (section, i))
+                if item.id in ids:
+                    first = ids[item.id]
+                    self.problem(where, f"{kind} id '{item.id}' is already used at {first.file}:{first.line}", sub=("id",))
+                    continue
+                ids[item.id] = where
+                yield item, where
 
         questions: dict[str, tuple[S.Question, Where]] = {}
         derived_raw: dict[str, tuple[S.Derived, Where]] = {}
@@ -300,28 +304,16 @@ class _Loader:
         messages: dict[str, tuple[S.Message, Where]] = {}
         impossible_raw: list[tuple[S.Impossible, Where]] = []
         for name, rf in files:
-            for i, q in enumerate(rf.questions):
-                w = self._where(name, ("questions", i))
-                if claim(q.id, "question", w):
-                    questions[q.id] = (q, w)
-            for i, d in enumerate(rf.derived):
-                w = self._where(name, ("derived", i))
-                if claim(d.id, "derived value", w):
-                    derived_raw[d.id] = (d, w)
-            for i, e in enumerate(rf.evidence):
-                w = self._where(name, ("evidence", i))
-                if claim(e.id, "evidence", w):
-                    evidence[e.id] = (e, w)
-            for i, t in enumerate(rf.tables):
-                w = self._where(name, ("tables", i))
-                if claim(t.id, "table", w):
-                    tables_raw.append((t, w))
-            for i, m in enumerate(rf.messages):
-                w = self._where(name, ("messages", i))
-                if m.id in messages:
-                    self.problem(w, f"message id '{m.id}' is already used at {messages[m.id][1].file}:{messages[m.id][1].line}", sub=("id",))
-                else:
-                    messages[m.id] = (m, w)
+            for q, w in claimed(name, "questions", "question", rf.questions):
+                questions[q.id] = (q, w)
+            for d, w in claimed(name, "derived", "derived value", rf.derived):
+                derived_raw[d.id] = (d, w)
+            for e, w in claimed(name, "evidence", "evidence", rf.evidence):
+                evidence[e.id] = (e, w)
+            for t, w in claimed(name, "tables", "table", rf.tables):
+                tables_raw.append((t, w))
+            for m, w in claimed(name, "messages", "message", rf.messages, seen_messages):
+                messages[m.id] = (m, w)
             for i, imp in enumerate(rf.impossible):
                 impossible_raw.append((imp, self._where(name, ("impossible", i))))
 
