@@ -9,26 +9,22 @@ it never feeds a figure into the physics.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from engine.errors import ConfigError
+from engine.defaults import load_packaged_yaml
 
 SIZE_CLASSES = ("7b", "13b", "30b", "70b", "175b", "1t")
 
 
+def _check_article(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict) or "vram" not in data:
+        raise ValueError("missing 'vram'")
+    return data
+
+
 @functools.lru_cache(maxsize=1)
 def load_article() -> dict[str, Any]:
-    try:
-        text = resources.files("engine").joinpath("data/article.yaml").read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        if not isinstance(data, dict) or "vram" not in data:
-            raise ValueError("missing 'vram'")
-        return data
-    except (OSError, ValueError, yaml.YAMLError) as err:
-        raise ConfigError(f"engine/data/article.yaml is unusable: {err}") from None
+    return load_packaged_yaml("article.yaml", _check_article)
 
 
 def quick_rule_gb(params_b: float, precision: str) -> tuple[float, float]:

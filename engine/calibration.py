@@ -14,12 +14,9 @@ costs scale inversely.
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-import yaml
-
-from engine.errors import ConfigError
+from engine.defaults import load_packaged_yaml
 from engine.performance import Efficiency
 
 
@@ -39,25 +36,24 @@ class Calibration(NamedTuple):
     as_of: str
 
 
+def _parse_calibration(raw: Any) -> Calibration:
+    f = raw["factors"]
+    eff = Efficiency(
+        mfu=float(f["mfu"]["value"]),
+        mbu=float(f["mbu"]["value"]),
+        step_overhead_s=float(f["step_overhead_ms"]["value"]) / 1000.0,
+        ttft_overhead_s=float(f["ttft_overhead_ms"]["value"]) / 1000.0,
+        link_efficiency=float(f["link_efficiency"]["value"]),
+    )
+    b = raw["band"]
+    band = Band(float(b["ratio_p10"]), float(b["ratio_p90"]), float(b["median_abs_error"]),
+                float(b["max_ratio"]), int(b["points"]))
+    return Calibration(eff, band, str(raw["engine"]), " ".join(str(raw["source"]).split()), str(raw["as_of"]))
+
+
 @functools.lru_cache(maxsize=1)
 def load_calibration() -> Calibration:
-    try:
-        text = resources.files("engine").joinpath("data/efficiency.yaml").read_text(encoding="utf-8")
-        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        f = raw["factors"]
-        eff = Efficiency(
-            mfu=float(f["mfu"]["value"]),
-            mbu=float(f["mbu"]["value"]),
-            step_overhead_s=float(f["step_overhead_ms"]["value"]) / 1000.0,
-            ttft_overhead_s=float(f["ttft_overhead_ms"]["value"]) / 1000.0,
-            link_efficiency=float(f["link_efficiency"]["value"]),
-        )
-        b = raw["band"]
-        band = Band(float(b["ratio_p10"]), float(b["ratio_p90"]), float(b["median_abs_error"]),
-                    float(b["max_ratio"]), int(b["points"]))
-        return Calibration(eff, band, str(raw["engine"]), " ".join(str(raw["source"]).split()), str(raw["as_of"]))
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
-        raise ConfigError(f"engine/data/efficiency.yaml is unusable: {err}") from None
+    return load_packaged_yaml("efficiency.yaml", _parse_calibration)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:

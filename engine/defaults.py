@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from importlib import resources
+from typing import Any, TypeVar
 
 import yaml
 
@@ -55,15 +57,31 @@ class Assumptions:
         return dataclasses.replace(self, sources=sources, **changes)
 
 
+T = TypeVar("T")
+
+
+def load_packaged_yaml(name: str, parse: Callable[[Any], T]) -> T:
+    """Parse the shipped file engine/data/``name`` and hand it to ``parse``.
+
+    Why one helper: the packaged data files (assumptions, efficiency, article) are
+    part of the install, so any failure to read, parse or interpret one is a
+    packaging bug; it is said plainly as one ConfigError naming the file.
+    """
+    try:
+        text = resources.files("engine").joinpath(f"data/{name}").read_text(encoding="utf-8")
+        return parse(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
+        raise ConfigError(f"engine/data/{name} is unusable: {err}") from None
+
+
+def _parse_assumptions(raw: Any) -> Assumptions:
+    items = raw["assumptions"]
+    values = {name: float(items[name]["value"]) for name in FIELDS}
+    sources = {name: " ".join(str(items[name]["source"]).split()) for name in FIELDS}
+    return Assumptions(**values, sources=sources, as_of=str(raw.get("as_of", "")))
+
+
 @functools.lru_cache(maxsize=1)
 def load_assumptions() -> Assumptions:
     """The shipped defaults (cached; the file is part of the package)."""
-    try:
-        text = resources.files("engine").joinpath("data/assumptions.yaml").read_text(encoding="utf-8")
-        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        items = raw["assumptions"]
-        values = {name: float(items[name]["value"]) for name in FIELDS}
-        sources = {name: " ".join(str(items[name]["source"]).split()) for name in FIELDS}
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:  # a packaging bug, said plainly
-        raise ConfigError(f"engine/data/assumptions.yaml is unusable: {err}") from None
-    return Assumptions(**values, sources=sources, as_of=str(raw.get("as_of", "")))
+    return load_packaged_yaml("assumptions.yaml", _parse_assumptions)
