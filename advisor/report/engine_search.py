@@ -96,13 +96,15 @@ class EngineSearch:
 
         self.overrides = overrides
         self._known_gpus: dict = {}
-        base = load_assumptions()
-        self.base_assumptions = overrides.apply(base) if overrides is not None else base
-        self.prices = dict(overrides.usd_per_gpu_hour) if overrides is not None else {}
-        self.purchase = dict(overrides.purchase_usd) if overrides is not None else {}
+        self.base_assumptions = load_assumptions()
+        self.prices: dict = {}
+        self.purchase: dict = {}
         if overrides is not None:
             from engine.catalog import load_gpus
 
+            self.base_assumptions = overrides.apply(self.base_assumptions)
+            self.prices = dict(overrides.usd_per_gpu_hour)
+            self.purchase = dict(overrides.purchase_usd)
             overrides.check_gpu_ids(sorted(load_gpus()))
 
     # ------------------------------------------------------------------ search
