@@ -31,7 +31,7 @@ from engine.fleet import DAYS_PER_MONTH, SECONDS_PER_DAY, Demand, size_fleet
 from engine.memory import KV_PRECISION_BYTES, kv_bytes, kv_bytes_per_token, kv_bytes_per_token_per_layer, weight_bytes
 from engine.params import param_counts
 from engine.performance import (
-    PerfGpu, PerfModel, best_concurrency, compute_rate_flops, latency_limited, perf_model_from_numbers, replica_perf,
+    PerfGpu, PerfModel, compute_rate_flops, latency_limited, perf_model_from_numbers, replica_perf,
 )
 
 Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4"]

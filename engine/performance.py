@@ -435,7 +435,3 @@ def latency_limited(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int,
     if found is None:
         return 1, replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, 1, cached_tokens), False
     return found[0], found[1], True
-
-
-def isfinite_all(*xs: float) -> bool:
-    return all(math.isfinite(x) for x in xs)
