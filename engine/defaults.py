@@ -11,11 +11,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
-from importlib import resources
 from typing import Any, TypeVar
 
-import yaml
-
+from engine import snapshot
 from engine.errors import ConfigError
 
 FIELDS = (
@@ -65,12 +63,22 @@ def load_packaged_yaml(name: str, parse: Callable[[Any], T]) -> T:
 
     Why one helper: the packaged data files (assumptions, efficiency, article) are
     part of the install, so any failure to read, parse or interpret one is a
-    packaging bug; it is said plainly as one ConfigError naming the file.
+    packaging bug; it is said plainly as one ConfigError naming the file. The
+    parsed document comes from the compiled snapshot when that matches the file's
+    bytes (engine/snapshot.py: no PyYAML import at start-up), else from the YAML.
     """
     try:
-        text = resources.files("engine").joinpath(f"data/{name}").read_text(encoding="utf-8")
-        return parse(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
+        document = snapshot.section(name)
+        if document is None:
+            import yaml
+
+            try:
+                text = (snapshot.DATA_DIR / name).read_text(encoding="utf-8")
+                document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+            except yaml.YAMLError as err:
+                raise ConfigError(f"engine/data/{name} is unusable: {err}") from None
+        return parse(document)
+    except (OSError, KeyError, TypeError, ValueError) as err:
         raise ConfigError(f"engine/data/{name} is unusable: {err}") from None
 
 

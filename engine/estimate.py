@@ -1,6 +1,6 @@
 """One estimate (the ``sizewise estimate`` contract) and the fast sweep the recommendation uses.
 
-Why two layers: :func:`estimate` is the boundary (pydantic request in, pydantic
+Why two layers: :func:`estimate` is the boundary (a checked request in, an
 :class:`Estimate` out, everything explained and sourced), while
 :func:`evaluate_config` / :func:`sweep` are the hot path: plain floats and
 NamedTuples, inputs prepared once per (model, precision) and per (GPU, precision)
@@ -17,10 +17,9 @@ largest that meets the latency targets) -> replica throughput and latency
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Any, Iterable, Literal, NamedTuple
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Any, Iterable, NamedTuple
 
 from engine import cost as costm
 from engine.calibration import Calibration, load_calibration
@@ -34,8 +33,6 @@ from engine.performance import (
     PerfGpu, PerfModel, compute_rate_flops, latency_limited, perf_model_from_numbers, replica_perf,
 )
 
-Precision = Literal["fp32", "bf16", "fp16", "fp8", "int8", "int4"]
-KvPrecision = Literal["fp16", "bf16", "fp8", "int8"]
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "fp16", "fp8", "int8", "int4")
 
 #: Inputs beyond these are refused as absurd (the message names the limit).
@@ -492,47 +489,98 @@ def cheapest(candidates: Iterable[Candidate], *, require_latency: bool = True) -
 
 
 # =========================================================================== the boundary: request and estimate
-class EstimateRequest(BaseModel):
-    """Everything ``sizewise estimate`` accepts (numbers already parsed)."""
+_REQUEST_CHOICES = {
+    "precision": PRECISIONS,
+    "kv_precision": ("fp16", "bf16", "fp8", "int8"),
+    "int8_mode": ("weight-only", "w8a8"),
+    "deployment": ("cloud", "owned"),
+}
+#: (field, lowest, lowest allowed?, highest, highest allowed?) for the optional numbers of a request
+_REQUEST_RANGES = (
+    ("gpus", 1, True, MAX_GPUS_PER_REPLICA, True),
+    ("input_tokens", 1, True, MAX_TOKENS_PER_REQUEST, True),
+    ("output_tokens", 1, True, MAX_TOKENS_PER_REQUEST, True),
+    ("requests_per_day", 0, False, MAX_REQUESTS_PER_DAY, True),
+    ("tokens_per_day", 0, False, math.inf, False),
+    ("peak_to_average", 1, True, 100, True),
+    ("utilisation", 0, False, 1, True),
+    ("prefix_cache_hit_rate", 0, True, 1, False),
+    ("usd_per_gpu_hour", 0, False, 1000, True),
+    ("ttft_target_s", 0, False, 3600, True),
+    ("tpot_target_ms", 0, False, 60000, True),
+)
+_INT_FIELDS = {"gpus", "input_tokens", "output_tokens"}
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EstimateRequest:
+    """Everything ``sizewise estimate`` accepts (numbers already parsed).
+
+    Checked on construction: a bad field raises :class:`InputError` naming it.
+    A plain dataclass rather than a pydantic model so that the command's cold
+    start does not pay for importing pydantic (docs/architecture.md).
+    ``input_tokens`` / ``output_tokens`` left as None mean the defaults
+    (DEFAULT_INPUT_TOKENS / DEFAULT_OUTPUT_TOKENS), and the estimate says so.
+    """
 
     model: str | None = None
     model_config_path: str | None = None
     gpu: str
-    gpus: int | None = Field(default=None, ge=1, le=MAX_GPUS_PER_REPLICA)
-    precision: Precision = "bf16"
-    kv_precision: KvPrecision | None = None
-    int8_mode: Literal["weight-only", "w8a8"] = "weight-only"
-    input_tokens: int = Field(default=DEFAULT_INPUT_TOKENS, ge=1, le=MAX_TOKENS_PER_REQUEST)
-    output_tokens: int = Field(default=DEFAULT_OUTPUT_TOKENS, ge=1, le=MAX_TOKENS_PER_REQUEST)
-    concurrency: int | Literal["max"] | None = None
-    requests_per_day: float | None = Field(default=None, gt=0, le=MAX_REQUESTS_PER_DAY, allow_inf_nan=False)
-    tokens_per_day: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    peak_to_average: float | None = Field(default=None, ge=1, le=100, allow_inf_nan=False)
-    utilisation: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
-    prefix_cache_hit_rate: float | None = Field(default=None, ge=0, lt=1, allow_inf_nan=False)
-    deployment: Literal["cloud", "owned"] = "cloud"
-    usd_per_gpu_hour: float | None = Field(default=None, gt=0, le=1000, allow_inf_nan=False)
-    ttft_target_s: float | None = Field(default=None, gt=0, le=3600, allow_inf_nan=False)
-    tpot_target_ms: float | None = Field(default=None, gt=0, le=60000, allow_inf_nan=False)
+    gpus: int | None = None
+    precision: str = "bf16"
+    kv_precision: str | None = None
+    int8_mode: str = "weight-only"
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    concurrency: int | str | None = None
+    requests_per_day: float | None = None
+    tokens_per_day: float | None = None
+    peak_to_average: float | None = None
+    utilisation: float | None = None
+    prefix_cache_hit_rate: float | None = None
+    deployment: str = "cloud"
+    usd_per_gpu_hour: float | None = None
+    ttft_target_s: float | None = None
+    tpot_target_ms: float | None = None
     overrides_path: str | None = None
 
-    @model_validator(mode="after")
-    def _one_of(self) -> "EstimateRequest":
+    def __post_init__(self) -> None:
         if (self.model is None) == (self.model_config_path is None):
-            raise ValueError("give exactly one of model or model_config_path")
+            raise InputError("give exactly one of model or model_config_path")
+        for name in ("model", "model_config_path", "gpu", "overrides_path"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise InputError(f"{name}: expected text, got {type(value).__name__}")
+        for name, allowed in _REQUEST_CHOICES.items():
+            value = getattr(self, name)
+            if value is not None and value not in allowed:
+                raise InputError(f"{name}: must be one of {', '.join(allowed)}, got {value!r}")
+        for name, lo, lo_ok, hi, hi_ok in _REQUEST_RANGES:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                    name in _INT_FIELDS and not isinstance(value, int)):
+                raise InputError(f"{name}: expected {'a whole number' if name in _INT_FIELDS else 'a number'}, "
+                                 f"got {value!r}")
+            if not math.isfinite(value) or value < lo or (value == lo and not lo_ok) or value > hi or (
+                    value == hi and not hi_ok):
+                bound = f", {'at most' if hi_ok else 'below'} {hi:g}" if math.isfinite(hi) else ""
+                raise InputError(f"{name}: {value!r} is out of range ({'at least' if lo_ok else 'above'} {lo:g}{bound})")
         if self.requests_per_day is not None and self.tokens_per_day is not None:
-            raise ValueError("give requests_per_day or tokens_per_day, not both")
-        if isinstance(self.concurrency, int) and not (1 <= self.concurrency <= MAX_CONCURRENCY):
-            raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY:,}")
-        return self
+            raise InputError("give requests_per_day or tokens_per_day, not both")
+        c = self.concurrency
+        if c is not None and c != "max" and (isinstance(c, bool) or not isinstance(c, int)
+                                             or not 1 <= c <= MAX_CONCURRENCY):
+            raise InputError(f"concurrency: must be 'max' or a whole number between 1 and {MAX_CONCURRENCY:,}, got {c!r}")
 
 
-class Estimate(BaseModel):
-    """The ``sizewise estimate --format json`` contract (see docs/architecture.md). Stable keys."""
+@dataclasses.dataclass(kw_only=True)
+class Estimate:
+    """The ``sizewise estimate --format json`` contract (see docs/architecture.md). Stable keys.
 
-    model_config = ConfigDict(extra="forbid")
+    :meth:`as_dict` is the JSON document (``json.dumps(..., sort_keys=True)``).
+    """
 
     schema_version: int = 1
     model: dict[str, Any]
@@ -548,6 +596,18 @@ class Estimate(BaseModel):
     assumptions: dict[str, Any]
     calibration: dict[str, Any]
     warnings: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A deep copy as plain JSON data (tuples become lists)."""
+        return _plain(dataclasses.asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _r(x: float, nd: int = 4) -> float | None:
@@ -601,7 +661,8 @@ def estimate(req: EstimateRequest) -> Estimate:
     calib = load_calibration()
     prec = req.precision
     kvp = req.kv_precision or default_kv_precision(prec)
-    s, g = float(req.input_tokens), float(req.output_tokens)
+    s = float(req.input_tokens if req.input_tokens is not None else DEFAULT_INPUT_TOKENS)
+    g = float(req.output_tokens if req.output_tokens is not None else DEFAULT_OUTPUT_TOKENS)
     if s + g > model.max_context and not model.generic:
         raise InputError(f"--input-tokens + --output-tokens = {int(s + g):,} exceeds {model.name}'s context window "
                          f"of {model.max_context:,} tokens")
@@ -726,8 +787,8 @@ def estimate(req: EstimateRequest) -> Estimate:
         "value": purchase,
         "source": "user override" if gpu.id in purchases else gpu.provenance["purchase_usd"].source,
     }
-    assumptions["input_tokens"] = {"value": int(s), "source": "user" if "input_tokens" in req.model_fields_set else "sizewise default (the article's 2K-token prompts)"}
-    assumptions["output_tokens"] = {"value": int(g), "source": "user" if "output_tokens" in req.model_fields_set else "sizewise default (~300-token answers; seed-consistency C03)"}
+    assumptions["input_tokens"] = {"value": int(s), "source": "user" if req.input_tokens is not None else "sizewise default (the article's 2K-token prompts)"}
+    assumptions["output_tokens"] = {"value": int(g), "source": "user" if req.output_tokens is not None else "sizewise default (~300-token answers; seed-consistency C03)"}
     assumptions["kv_precision"] = {"value": kvp, "source": "user" if req.kv_precision else "default: fp8 KV with fp8 weights, else fp16"}
     assumptions["compute_path"] = {"value": gprep.compute_note, "source": "engine/performance.py compute_rate_flops (seed-consistency C10)"}
     if req.tokens_per_day is not None:

@@ -33,7 +33,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.catalog import SIZE_CLASSES, MlaSpec, ModelSpec, MoeSpec, Provenance
+from engine.catalog_schema import validate_model
+from engine.specs import SIZE_CLASSES, ModelSpec
 from engine.errors import ConfigError
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
@@ -209,7 +210,7 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
     if deepseek:
         routed = f.int("n_routed_experts", required=False)
         if routed:
-            spec["moe"] = MoeSpec(
+            spec["moe"] = dict(
                 num_experts=routed,
                 experts_per_token=f.int("num_experts_per_tok"),
                 expert_intermediate_size=f.int("moe_intermediate_size"),
@@ -221,7 +222,7 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
         if kv_lora:
             nope = f.int("qk_nope_head_dim")
             rope = f.int("qk_rope_head_dim")
-            spec["mla"] = MlaSpec(
+            spec["mla"] = dict(
                 kv_lora_rank=kv_lora,
                 qk_rope_head_dim=rope,
                 q_lora_rank=f.int("q_lora_rank", required=False),
@@ -237,7 +238,7 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
         shared_inner = f.int("shared_expert_intermediate_size", required=False)
         if shared_inner:  # Qwen-MoE: one wide shared expert = this many expert-sized ones
             shared = max(1, round(shared_inner / expert_inner))
-        spec["moe"] = MoeSpec(
+        spec["moe"] = dict(
             num_experts=experts,
             experts_per_token=f.int("num_experts_per_tok", "num_experts_per_token", default=2),
             expert_intermediate_size=expert_inner,
@@ -250,20 +251,20 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
     except OSError:
         as_of = "1970-01-01"
     try:
-        model = ModelSpec(
+        model = validate_model(dict(
             id=name,
             name=name,
             generic=False,
             size_class=None,
-            provenance=Provenance(source=f"config.json read from {file}", as_of=as_of),
+            provenance={"source": f"config.json read from {file}", "as_of": as_of},
             notes=f"model_type {model_type or 'unknown'}; loaded with --model-config",
             **spec,
-        )
+        ))
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "config"
         raise ConfigError(f"{file}: inconsistent config: {where}: {first['msg']}") from None
-    return model.model_copy(update={"size_class": nearest_size_class(model)})
+    return model.replace(size_class=nearest_size_class(model))
 
 
 def nearest_size_class(model: ModelSpec) -> str:

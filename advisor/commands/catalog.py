@@ -36,10 +36,11 @@ def run(args) -> int:
 def gpu_rows() -> list[dict]:
     """One dict per catalog GPU: the spec fields and their provenance (JSON-ready)."""
     from engine.catalog import load_gpus
+    from engine.specs import to_dict
 
     rows = []
     for gpu in load_gpus().values():
-        row = gpu.model_dump(mode="json")
+        row = to_dict(gpu)
         row["capacity_gib"] = gpu.capacity_gib
         rows.append(row)
     return rows
@@ -50,10 +51,11 @@ def model_rows() -> list[dict]:
     from engine.catalog import load_models
     from engine.memory import kv_bytes_per_token
     from engine.params import param_counts
+    from engine.specs import to_dict
 
     rows = []
     for model in load_models().values():
-        row = model.model_dump(mode="json")
+        row = to_dict(model)
         pc = param_counts(model)
         row["params_b"] = round(pc.total / 1e9, 4)
         row["active_params_b"] = round(pc.active / 1e9, 4)

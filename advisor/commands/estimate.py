@@ -47,8 +47,6 @@ def add_arguments(parser) -> None:
 
 def _request(args):
     """Flags -> EstimateRequest; every problem is an InputError naming the flag."""
-    from pydantic import ValidationError
-
     from engine.errors import InputError
     from engine.estimate import (
         MAX_CONCURRENCY, MAX_GPUS_PER_REPLICA, MAX_REQUESTS_PER_DAY, MAX_TOKENS_PER_REQUEST, EstimateRequest,
@@ -120,12 +118,7 @@ def _request(args):
         fields["tpot_target_ms"] = x
     if args.overrides is not None:
         fields["overrides_path"] = args.overrides
-    try:
-        return EstimateRequest(**fields)
-    except ValidationError as err:
-        e = err.errors()[0]
-        loc = ".".join(str(p) for p in e["loc"]) or "request"
-        raise InputError(f"{loc}: {e['msg']}") from None
+    return EstimateRequest(**fields)
 
 
 def run(args) -> int:
@@ -136,7 +129,7 @@ def run(args) -> int:
 
     result = estimate(_request(args))
     if args.format == "json":
-        sys.stdout.write(json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2, sort_keys=True) + "\n")
         return 0
     render_table(result)
     return 0

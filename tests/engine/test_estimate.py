@@ -14,7 +14,7 @@ REQUIRED = {
 
 
 def test_json_contract_keys():
-    e = estimate(EstimateRequest(model="llama-3.1-8b", gpu="h100-sxm", requests_per_day=100_000)).model_dump()
+    e = estimate(EstimateRequest(model="llama-3.1-8b", gpu="h100-sxm", requests_per_day=100_000)).as_dict()
     for block, keys in REQUIRED.items():
         for key in keys:
             assert key in e[block], f"{block}.{key}"
@@ -102,9 +102,9 @@ def test_sweep_finds_cheapest_that_meets_latency():
 
 
 def test_request_validation():
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="exactly one of model"):
         EstimateRequest(gpu="h100-sxm")  # no model
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="requests_per_day"):
         EstimateRequest(model="7b", gpu="h100-sxm", requests_per_day=float("nan"))
     with pytest.raises(InputError):
         estimate(EstimateRequest(model="llama-3.1-8b", gpu="h100-sxm", input_tokens=200_000, gpus=1))

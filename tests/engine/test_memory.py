@@ -59,7 +59,7 @@ def test_fp8_kv_halves():
 
 
 def test_mqa_kv():
-    m = resolve_model("llama-2-7b").model_copy(update={"num_kv_heads": 1})
+    m = resolve_model("llama-2-7b").replace(num_kv_heads=1)
     assert kv_bytes_per_token(m, "fp16") == 32 * 2 * 128 * 2
 
 
@@ -132,8 +132,8 @@ def test_more_parameters_never_need_less_weight_memory_at_full_width(a, b, preci
     precision=st.sampled_from(["fp32", "bf16", "fp16", "fp8", "int8", "int4"]),
 )
 def test_adding_layers_never_reduces_memory(layers, extra, precision):
-    base = resolve_model("13b").model_copy(update={"num_layers": layers})
-    deeper = base.model_copy(update={"num_layers": layers + extra})
+    base = resolve_model("13b").replace(num_layers=layers)
+    deeper = base.replace(num_layers=layers + extra)
     assert weight_bytes(deeper, precision) > weight_bytes(base, precision)
     assert kv_bytes(deeper, "fp16", 1000, 1) > kv_bytes(base, "fp16", 1000, 1)
 

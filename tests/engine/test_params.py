@@ -66,7 +66,7 @@ def test_qwen_qkv_bias_is_counted():
     m = resolve_model("qwen2.5-7b")
     p = param_counts(m)
     biases = m.num_attention_heads * m.head_dim + 2 * m.num_kv_heads * m.head_dim
-    no_bias = m.model_copy(update={"attention_bias": False})
+    no_bias = m.replace(attention_bias=False)
     assert p.total - param_counts(no_bias).total == m.num_layers * biases
 
 
@@ -92,15 +92,13 @@ def test_breakdown_adds_up():
     extra_layers=st.integers(1, 10),
 )
 def test_more_layers_means_more_parameters(layers, heads, head_dim, ffn_mult, extra_layers):
-    base = resolve_model("7b").model_copy(
-        update={
-            "num_layers": layers,
-            "num_attention_heads": heads,
-            "num_kv_heads": heads,
-            "head_dim": head_dim,
-            "hidden_size": heads * head_dim,
-            "intermediate_size": int(heads * head_dim * ffn_mult),
-        }
+    base = resolve_model("7b").replace(
+        num_layers=layers,
+        num_attention_heads=heads,
+        num_kv_heads=heads,
+        head_dim=head_dim,
+        hidden_size=heads * head_dim,
+        intermediate_size=int(heads * head_dim * ffn_mult),
     )
-    deeper = base.model_copy(update={"num_layers": layers + extra_layers})
+    deeper = base.replace(num_layers=layers + extra_layers)
     assert param_counts(deeper).total > param_counts(base).total

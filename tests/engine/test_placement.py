@@ -176,7 +176,7 @@ def test_pipeline_stage_holds_its_layers_plus_embedding():
 
 def test_a_modified_copy_of_a_model_is_placed_on_its_own_numbers():
     base = resolve_model("7b")
-    wide = base.model_copy(update={"num_layers": 64})
+    wide = base.replace(num_layers=64)
     g = resolve_gpu("rtx-4090")
     assert place(base, g, "fp16", "fp16", 2048, 1).gpus_per_replica == 1
     assert place(wide, g, "fp16", "fp16", 2048, 1).gpus_per_replica == 2

@@ -254,7 +254,7 @@ def test_a_teams_own_gpu_spec_is_searched(rulebook):
     """recommend(gpus=[GpuSpec]) uses hardware that is not in the catalog, priced as given."""
     from engine.catalog import resolve_gpu
 
-    mine = resolve_gpu("a100-80gb").model_copy(update={"id": "our-a100", "name": "Our A100 80GB", "cloud_usd_per_gpu_hour": 0.5})
+    mine = resolve_gpu("a100-80gb").replace(id="our-a100", name="Our A100 80GB", cloud_usd_per_gpu_hour=0.5)
     r = recommend(BASE, rulebook, generated_on="2026-01-02", decide=fake_decide, gpus=[mine], with_sensitivity=False)
     c = r.candidate("13b")
     assert c.gpu == "our-a100" and c.gpu_name == "Our A100 80GB"
