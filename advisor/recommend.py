@@ -795,6 +795,7 @@ class _Context:
             usd_per_million_output_tokens=blocks[mode].usd_per_million_output_tokens,
             usd_per_million_total_tokens=blocks[mode].usd_per_million_total_tokens,
             band=blocks[mode].band,
+            calibration_gaps=cfg.calibration_gaps,
             cloud=blocks["cloud"],
             owned=blocks["owned"],
             cost_multiple_vs_start=_r(monthly / ref_monthly, 3) if ref_monthly else None,

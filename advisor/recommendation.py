@@ -103,6 +103,8 @@ class Candidate(_Model):
     usd_per_million_output_tokens: float | None = None
     usd_per_million_total_tokens: float | None = None
     band: Band | None = None
+    #: why this estimate extrapolates beyond the engine's calibration points (empty = inside them)
+    calibration_gaps: list[str] = Field(default_factory=list)
     cloud: CostBlock | None = None
     owned: CostBlock | None = None
     cost_multiple_vs_start: float | None = None   # monthly cost / the recommended size's

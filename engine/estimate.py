@@ -22,7 +22,7 @@ import math
 from typing import Any, Iterable, NamedTuple
 
 from engine import cost as costm
-from engine.calibration import Calibration, load_calibration
+from engine.calibration import Calibration, coverage_gaps, load_calibration
 from engine.catalog import GpuSpec, ModelSpec, load_gpus, resolve_gpu, resolve_model
 from engine.defaults import Assumptions, load_assumptions
 from engine.errors import DoesNotFitError, InputError
@@ -794,6 +794,13 @@ def estimate(req: EstimateRequest) -> Estimate:
     if req.tokens_per_day is not None:
         assumptions["tokens_per_day_basis"] = {"value": "input + output tokens", "source": "seed-consistency C16 (total processed tokens)"}
 
+    gaps = coverage_gaps(calib.coverage, gpu_id=gpu.id, precision=prec, kv_precision=kvp, moe=model.moe is not None,
+                         mla=model.mla is not None, sliding_window=bool(model.sliding_window and model.sliding_window_layers),
+                         tp=cand.tp, pp=cand.pp, total_params_b=pc.total / 1e9, tokens_per_sequence=s + g)
+    if gaps:
+        warnings.append("outside what the calibration measured: " + "; ".join(gaps)
+                        + ". The band covers measured setups only; treat this estimate as an extrapolation.")
+
     mode = "max" if req.concurrency == "max" else ("given" if isinstance(req.concurrency, int) else "latency-optimal")
     decode_share = 1.0 - r.prefill_share
     return Estimate(
@@ -852,7 +859,8 @@ def estimate(req: EstimateRequest) -> Estimate:
         article=article,
         assumptions=assumptions,
         calibration={"engine": calib.engine, "source": calib.source, "as_of": calib.as_of,
-                     "median_abs_error": band.median_abs_error, "max_ratio": band.max_ratio, "points": band.points},
+                     "median_abs_error": band.median_abs_error, "max_ratio": band.max_ratio, "points": band.points,
+                     "coverage": {"within": not gaps, "outside": gaps}},
         warnings=warnings,
     )
 

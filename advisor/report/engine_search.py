@@ -87,6 +87,11 @@ class Config:
     def regime_reason(self) -> str:
         return self._d()["regime_reason"]
 
+    @property
+    def calibration_gaps(self) -> list[str]:
+        """Why this estimate extrapolates beyond the calibration points (empty = inside them)."""
+        return self._d()["calibration_gaps"]
+
 
 class EngineSearch:
     """Search adapter; ``overrides`` is an ``engine.overrides.Overrides`` (prices, utilisation, power)."""
@@ -177,12 +182,14 @@ class EngineSearch:
 
     def _wrap(self, cands, spec, gpu_by_id, a, requests_per_day, input_tokens, output_tokens, batch) -> list[Config]:
         from engine import cost as costm
-        from engine.calibration import load_calibration
+        from engine.calibration import coverage_gaps, load_calibration
         from engine.estimate import layout_for
         from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
         from engine.memory import kv_bytes
+        from engine.params import param_counts
 
-        band = load_calibration().band
+        calib = load_calibration()
+        band = calib.band
         demand = Demand(requests_per_day, input_tokens, output_tokens, a.peak_to_average, a.target_utilisation)
         days = DAYS_PER_MONTH
         out_month = requests_per_day * days * output_tokens
@@ -201,6 +208,12 @@ class EngineSearch:
                 "band_high_x": reps_slow / c.replicas,
                 "memory_gb": c.weights_gb + (kv + lay.overhead_bytes_per_gpu * c.gpus_per_replica) / 1e9,
                 "regime_reason": lay.regime_reason,
+                "calibration_gaps": coverage_gaps(
+                    calib.coverage, gpu_id=c.gpu, precision=c.precision, kv_precision=c.kv_precision,
+                    moe=spec.moe is not None, mla=spec.mla is not None,
+                    sliding_window=bool(spec.sliding_window and spec.sliding_window_layers),
+                    tp=c._c.tp, pp=c._c.pp, total_params_b=param_counts(spec).total / 1e9,
+                    tokens_per_sequence=input_tokens + output_tokens),
             }
 
         ctx = {

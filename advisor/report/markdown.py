@@ -151,7 +151,7 @@ def _candidates(rec: Recommendation) -> list[str]:
                 usd_per_m(c.usd_per_million_output_tokens),
                 usd_per_m(c.usd_per_million_total_tokens),
                 usd(c.monthly_usd),
-                f"{usd(c.band.low)}-{usd(c.band.high)}" if c.band else "n/a",
+                (f"{usd(c.band.low)}-{usd(c.band.high)}" + (" †" if c.calibration_gaps else "")) if c.band else "n/a",
                 mult(c.cost_multiple_vs_start),
             )
         )
@@ -209,7 +209,21 @@ def _candidates(rec: Recommendation) -> list[str]:
     notes = [f"- {c.size}: {c.note}" for c in d.candidates if c.note]
     if notes:
         lines += ["", *notes]
+    lines += _coverage(d.candidates)
     lines += ["", *_chart(rec)]
+    return lines
+
+
+def _coverage(candidates: list[Candidate]) -> list[str]:
+    """† notes: candidates whose estimate extrapolates beyond the calibration points, and why."""
+    outside = [c for c in candidates if c.fits and c.calibration_gaps]
+    if not outside:
+        return []
+    lines = ["", "† Extrapolated: the monthly band comes from the published measurements the engine was calibrated "
+             "on (docs/methodology.md); these candidates lie outside them, so their error may be larger. "
+             "Measure before you buy:"]
+    for c in outside:
+        lines.append(f"- {c.size} ({_hardware(c)}, {c.precision}): {'; '.join(c.calibration_gaps)}.")
     return lines
 
 

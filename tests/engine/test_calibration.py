@@ -68,3 +68,58 @@ def test_factors_are_physical():
 def test_percentile_interpolates():
     assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.5) == 3.0
     assert percentile([0.0, 10.0], 0.1) == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------- coverage: where the band stops applying
+def _gaps(**over):
+    args = dict(gpu_id="h100-sxm", precision="fp8", kv_precision="fp8", moe=False, mla=False, sliding_window=False,
+                tp=1, pp=1, total_params_b=8.0, tokens_per_sequence=2300)
+    args.update(over)
+    from engine.calibration import coverage_gaps
+
+    return coverage_gaps(load_calibration().coverage, **args)
+
+
+def test_shipped_coverage_is_what_the_points_span(table):
+    _, points = table
+    cov = load_calibration().coverage
+    assert set(cov.gpus) == {p["gpu"] for p in points}
+    assert set(cov.precisions) == {p["precision"] for p in points}
+    assert cov.tokens_per_sequence == (min(p["input_tokens"] + p["output_tokens"] for p in points),
+                                       max(p["input_tokens"] + p["output_tokens"] for p in points))
+    assert cov.max_tensor_parallel == max(p["gpus"] for p in points)
+    assert not cov.moe and not cov.mla
+
+
+def test_a_measured_setup_is_inside():
+    assert _gaps() == []
+    assert _gaps(gpu_id="a100-80gb", precision="bf16", kv_precision="bf16", tp=4, total_params_b=70.6) == []
+
+
+@pytest.mark.parametrize("over, needle", [
+    ({"gpu_id": "mi300x"}, "GPU mi300x was not measured"),
+    ({"precision": "int4"}, "int4 weights"),
+    ({"kv_precision": "int8"}, "int8 KV cache"),
+    ({"moe": True}, "mixture-of-experts"),
+    ({"mla": True}, "MLA"),
+    ({"sliding_window": True}, "sliding-window"),
+    ({"tp": 8}, "tensor parallelism 8"),
+    ({"pp": 2}, "2 pipeline stages"),
+    ({"total_params_b": 405.0}, "405.0B-parameter"),
+    ({"total_params_b": 1.0}, "1.0B-parameter"),
+    ({"tokens_per_sequence": 128_000}, "128,000 tokens per sequence"),
+])
+def test_each_kind_of_extrapolation_is_named(over, needle):
+    gaps = _gaps(**over)
+    assert len(gaps) == 1 and needle in gaps[0]
+
+
+def test_estimate_carries_coverage_and_warns_when_outside():
+    from engine.estimate import EstimateRequest, estimate
+
+    inside = estimate(EstimateRequest(model="llama-3.1-70b", gpu="h100-sxm", precision="fp8")).as_dict()
+    assert inside["calibration"]["coverage"] == {"within": True, "outside": []}
+    assert not any("calibration measured" in w for w in inside["warnings"])
+    outside = estimate(EstimateRequest(model="llama-3.1-70b", gpu="mi300x", precision="fp8")).as_dict()
+    assert outside["calibration"]["coverage"]["within"] is False
+    assert any("mi300x" in w and "extrapolation" in w for w in outside["warnings"])

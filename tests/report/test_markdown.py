@@ -163,3 +163,18 @@ def test_lint_mermaid_length_mismatch_and_two_series():
         'xychart-beta\n x-axis ["a"]\n y-axis "u" 0 --> 10\n bar [1]\n line [1]\n'
     )
     assert lint_mermaid_xychart("graph TD\n") == ["mermaid block does not start with xychart-beta"]
+
+
+def test_extrapolated_candidates_are_marked_and_explained():
+    rec = make_recommendation()
+    plain = render(rec, "markdown")
+    assert "†" not in plain
+    rec.recommendation.candidates[0].calibration_gaps = ["GPU l4 was not measured (calibrated on h100-sxm)",
+                                                         "int8 weights were not measured"]
+    md = render(rec, "markdown")
+    assert lint_markdown(md) == []
+    row = next(line for line in md.splitlines() if line.startswith("| 7b |"))
+    assert row.count("†") == 1
+    note = next(line for line in md.splitlines() if line.startswith("- 7b (1x L4, int8)"))
+    assert "GPU l4 was not measured" in note and "int8 weights were not measured" in note
+    assert sum(line.startswith("| 13b |") and "†" in line for line in md.splitlines()) == 0
