@@ -129,9 +129,11 @@ def _gpu_index() -> dict[str, str]:
 def resolve_gpu(gpu_id: str) -> GpuSpec:
     """Case-insensitive GPU lookup by id or alias; unknown -> :class:`UnknownIdError` with the closest ids."""
     gpus = load_gpus()
-    key = _gpu_index().get(str(gpu_id).strip().lower())
+    index = _gpu_index()
+    key = index.get(str(gpu_id).strip().lower())
     if key is None:
-        raise UnknownIdError("gpu", str(gpu_id), [g.id for g in gpus.values()])
+        canonical = {spelling: gpus[k].id for spelling, k in index.items()}
+        raise UnknownIdError("gpu", str(gpu_id), list(index), canonical=canonical)
     return gpus[key]
 
 
@@ -145,12 +147,30 @@ def resolve_model(model_id: str) -> ModelSpec:
     index = _model_index()
     models = load_models()
     lowered = given.strip().lower()
+    forms = []
     for candidate in (lowered, normalize_model_key(lowered)):
+        forms.append(candidate)
         if candidate in index:
             return models[index[candidate]]
         if "/" in candidate:
             bare = candidate.split("/", 1)[1]
+            forms.append(bare)
             if bare in index:
                 return models[index[bare]]
-    known = [m.id for m in models.values()] + [a for m in models.values() for a in m.aliases]
-    raise UnknownIdError("model", given, known)
+    canonical = {spelling: models[key].id for spelling, key in index.items()}
+    raise UnknownIdError("model", given, list(index), canonical=canonical, match=forms,
+                         examples=_example_models(models))
+
+
+def _example_models(models: dict[str, ModelSpec], per_org: int = 1, orgs: int = 5) -> list[str]:
+    """What an unknown-model message names when nothing is close: every generic class, then
+    the first model of each of the first few organisations (variety, not five Llamas)."""
+    examples = [m.id for m in models.values() if m.generic]
+    seen: dict[str, int] = {}
+    for m in models.values():
+        org = m.id.split("/", 1)[0] if "/" in m.id else ""
+        if m.generic or not org or seen.get(org, 0) >= per_org or (org not in seen and len(seen) >= orgs):
+            continue
+        seen[org] = seen.get(org, 0) + 1
+        examples.append(m.id)
+    return examples

@@ -9,6 +9,14 @@ never a bare ``ValueError`` that would surface as a traceback.
 from __future__ import annotations
 
 import difflib
+from typing import Iterable
+
+#: longest piece of user input echoed back in a message (a pasted file must not become a 100 KB line)
+MAX_SHOWN_CHARS = 60
+#: inputs longer than this are not fuzzy-matched: nothing in a catalog is that long, and difflib is quadratic
+_MAX_MATCHED_CHARS = 100
+_MAX_SUGGESTIONS = 3
+_MAX_EXAMPLES = 20
 
 
 class SizewiseError(Exception):
@@ -21,18 +29,86 @@ class InputError(SizewiseError):
     """A value the user supplied is malformed, out of range or absurd."""
 
 
-class UnknownIdError(SizewiseError):
-    """An id (model, GPU, size, question) that no catalog knows."""
+def shown(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """User text made safe to echo on one terminal line.
 
-    def __init__(self, kind: str, given: str, known: list[str]):
+    Why: an id is echoed in the error message, and whatever the user (or a
+    script) passed reaches the terminal verbatim: an ESC sequence would be
+    interpreted, a newline would break the one-line contract, a pasted file
+    would print in full. Non-printable characters become Python escapes
+    (``\\x1b``, ``\\n``, ``\\u200b``) and the text is cut at ``limit``
+    characters with ``...``.
+    """
+    text = str(text)
+    head = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text[:limit])
+    return head + ("..." if len(text) > limit else "")
+
+
+def _score(query: str, candidate: str) -> float:
+    """Similarity in [0, 1.5]: difflib's ratio, plus a bonus when one contains the other.
+
+    The bonus is why ``h100`` suggests ``h100-sxm`` and ``h100-pcie`` before
+    ``h200``, and why a short family name (``mixtral``) finds its models even
+    though its ratio against a long id is low.
+    """
+    ratio = difflib.SequenceMatcher(None, query, candidate).ratio()
+    if (len(query) >= 3 and query in candidate) or (len(candidate) >= 3 and candidate in query):
+        return max(ratio, 0.5) + 0.5
+    return ratio
+
+
+def closest(queries: Iterable[str], known: Iterable[str], canonical: dict[str, str] | None = None,
+            n: int = _MAX_SUGGESTIONS, cutoff: float = 0.5) -> list[str]:
+    """Up to ``n`` canonical ids whose spellings are closest to any of ``queries``.
+
+    ``known`` holds every accepted spelling; ``canonical`` maps a lower-cased
+    spelling to the id it stands for (default: itself). Each canonical id is
+    suggested at most once, so ``llama3.1-8b`` and ``llama-3.1-8b`` do not both
+    appear for one model.
+    """
+    queries = [q.strip().lower() for q in queries if q and len(q) <= _MAX_MATCHED_CHARS]
+    queries = [q for q in dict.fromkeys(queries) if q]
+    if not queries:
+        return []
+    best: dict[str, tuple[float, int]] = {}
+    for order, spelling in enumerate(known):
+        target = canonical.get(spelling.lower(), spelling) if canonical else spelling
+        score = max(_score(q, spelling.lower()) for q in queries)
+        if score >= cutoff and score > best.get(target, (-1.0, 0))[0]:
+            best[target] = (score, best.get(target, (0, order))[1])
+    ranked = sorted(best, key=lambda t: (-best[t][0], best[t][1]))
+    return ranked[:n]
+
+
+def _listing(ids: list[str]) -> str:
+    more = len(ids) - _MAX_EXAMPLES
+    return ", ".join(ids[:_MAX_EXAMPLES]) + (f", ... ({more} more)" if more > 0 else "")
+
+
+class UnknownIdError(SizewiseError):
+    """An id (model, GPU, size, question) that no catalog knows.
+
+    ``known`` are the accepted spellings matched against; ``canonical`` maps a
+    lower-cased spelling to the id to suggest; ``match`` are extra forms of the
+    input to match (e.g. without an org prefix or ``-Instruct``); ``examples``
+    are ids named when nothing is close (default: the canonical ids), so the
+    user always learns at least one valid answer.
+    """
+
+    def __init__(self, kind: str, given: str, known: Iterable[str], *, canonical: dict[str, str] | None = None,
+                 match: Iterable[str] = (), examples: list[str] | None = None):
+        known = list(known)
         self.kind = kind
         self.given = given
-        self.suggestions = difflib.get_close_matches(given.lower(), [k.lower() for k in known], n=3, cutoff=0.5)
-        # map back to the catalog's spelling
-        lower = {k.lower(): k for k in known}
-        self.suggestions = [lower[s] for s in self.suggestions]
-        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {kind} '{given}'{hint} (see `sizewise catalog {kind}s`)" if kind in ("gpu", "model") else f"unknown {kind} '{given}'{hint}")
+        self.suggestions = closest([str(given), *match], known, canonical)
+        if self.suggestions:
+            hint = f"; did you mean {', '.join(self.suggestions)}?"
+        else:
+            if examples is None:
+                examples = list(dict.fromkeys(canonical.get(k.lower(), k) for k in known) if canonical else known)
+            hint = f"; known {kind}s include {_listing(examples)}" if examples else ""
+        where = f" (see `sizewise catalog {kind}s`)" if kind in ("gpu", "model") else ""
+        super().__init__(f"unknown {kind} '{shown(given)}'{hint}{where}")
 
 
 class DoesNotFitError(SizewiseError):
