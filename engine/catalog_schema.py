@@ -172,6 +172,9 @@ class ModelEntry(BaseModel):
     provenance: ProvenanceEntry
     params_provenance: ProvenanceEntry | None = None
     notes: str = ""
+    #: defaults engine/hf_config.py filled in for fields a config.json lacks, one phrase each
+    #: (shown as warnings); always empty for catalog models, whose every field is written out
+    assumed: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> "ModelEntry":
@@ -196,7 +199,7 @@ def read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark is not part of the YAML
     except OSError as err:
         raise ConfigError(f"{path}: cannot read ({err.strerror or err})") from None
     except UnicodeDecodeError:
@@ -320,6 +323,9 @@ def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, spec
                          "published_params_exact"):
             if reserved in data:
                 raise ConfigError(f"{path}: {where}: '{reserved}' is derived; use published_params / source")
+        if "assumed" in data:
+            raise ConfigError(f"{path}: {where}: 'assumed' is only set by --model-config; "
+                              "a catalog entry writes every field out")
         try:
             data["provenance"] = ProvenanceEntry(source=_expand(source, refs, path, where), as_of=str(as_of))
             if pub is not None:

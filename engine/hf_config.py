@@ -18,9 +18,12 @@ names and defaults are mapped here:
   ``ffn_hidden_size`` (default 4 x hidden), standard GELU MLP, LayerNorm.
 - GPT-2 style: ``n_layer``, ``n_embd``, ``n_head``, ``n_inner``, ``n_positions``.
 
-Anything unusable - not UTF-8, not JSON, larger than 5 MB, a required field
-missing or not a positive integer - is a :class:`ConfigError` naming the file
-and the field.
+Anything unusable - not a regular file, not UTF-8 (a byte-order mark is
+fine), not JSON, larger than 5 MB, a required field missing or not a positive
+integer - is a :class:`ConfigError` naming the file and the field. A field
+that is missing but has a default (context length, experts per token, KV
+heads) or a ``model_type`` this module does not know is not an error, but the
+guess is recorded as one phrase in ``ModelSpec.assumed`` for the caller to show.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +40,7 @@ from pydantic import ValidationError
 
 from engine.catalog_schema import validate_model
 from engine.specs import SIZE_CLASSES, ModelSpec
-from engine.errors import ConfigError
+from engine.errors import ConfigError, shown
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 #: sanity ceilings: a config beyond these is corrupt or hostile, not a model
@@ -45,6 +50,13 @@ _MAX_LAYERS = 100_000
 _STANDARD_MLP = {"falcon", "refinedweb", "refinedwebmodel", "gpt2", "gpt_neox", "gptj", "opt", "bloom", "gpt_bigcode"}
 _TIED_BY_DEFAULT = {"gemma", "gemma2", "gemma3", "gemma3_text", "falcon", "refinedweb", "refinedwebmodel", "gpt2"}
 _FALCON = {"falcon", "refinedweb", "refinedwebmodel"}
+#: families whose field names and defaults this module maps (DeepSeek: any model_type starting with "deepseek")
+_KNOWN_FAMILIES = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "gemma",
+                   "gemma2", "gemma3", "gemma3_text", "gpt2", *_FALCON}
+#: read with a standard MLP, but their biases and LayerNorm biases are not mapped
+_PARTLY_KNOWN = _STANDARD_MLP - _FALCON - {"gpt2"}
+_DEFAULT_CONTEXT = 2048
+_DEFAULT_EXPERTS_PER_TOKEN = 2
 
 
 class _Fields:
@@ -86,20 +98,44 @@ class _Fields:
         return value
 
 
-def _read(path: Path) -> dict[str, Any]:
-    if path.is_dir():
-        path = path / "config.json"
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing anything but a regular file before reading from it.
+
+    Why open non-blocking and check the opened descriptor: a FIFO (``mkfifo``,
+    ``<(...)``) blocks ``open()`` until a writer appears and ``read()`` until it
+    closes, so ``--model-config`` on one would hang forever. Opening with
+    ``O_NONBLOCK`` returns at once for any file type, and ``fstat`` on that
+    descriptor (not on the name, which could be swapped in between) says what
+    it is; regular files read normally whatever the flag.
+    """
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except OSError as err:
         raise ConfigError(f"{path}: cannot read ({err.strerror or err})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ConfigError(f"{path}: is a directory, expected a config.json file")
+        if not stat.S_ISREG(mode):
+            raise ConfigError(f"{path}: not a regular file (a FIFO, socket or device); pass a config.json file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read ({err.strerror or err})") from None
+    finally:
+        os.close(fd)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        path = path / "config.json"
+    raw = _read_bytes(path)
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not a model config.json")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # editors on Windows save JSON with a byte-order mark; json.loads refuses it
     except UnicodeDecodeError as err:
         raise ConfigError(f"{path}: not UTF-8 text (byte {err.start})") from None
 
@@ -130,6 +166,10 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
     model_type = str(data.get("model_type") or "").lower()
     falcon = model_type in _FALCON
     deepseek = model_type.startswith("deepseek")
+    # Why record these: a default for a missing field is a guess that can move the
+    # answer a lot (context length caps the sequence, experts per token sets the
+    # active parameters, KV heads the cache size 8x), so the user must see it.
+    assumed: list[str] = _family_assumption(data.get("model_type"), model_type)
 
     layers = f.int("num_hidden_layers", "n_layer", "num_layers", ceiling=_MAX_LAYERS)
     hidden = f.int("hidden_size", "n_embd", "n_embed", "d_model")
@@ -139,7 +179,10 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
         inner = f.int("ffn_hidden_size", "intermediate_size", "n_inner", default=4 * hidden)
     else:
         inner = f.int("intermediate_size", "ffn_hidden_size", "n_inner")
-    max_context = f.int("max_position_embeddings", "n_positions", "seq_length", "max_seq_len", default=2048)
+    context_fields = ("max_position_embeddings", "n_positions", "seq_length", "max_seq_len")
+    if not f.has(*context_fields):
+        assumed.append(f"no max_position_embeddings; assumed {_DEFAULT_CONTEXT:,}")
+    max_context = f.int(*context_fields, default=_DEFAULT_CONTEXT)
 
     # KV heads: MHA unless the family says otherwise
     if falcon:
@@ -147,10 +190,14 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
             kv_heads = f.int("num_kv_heads", "n_head_kv", default=heads)
         elif f.bool("multi_query", True):
             kv_heads = 1
+            if data.get("multi_query") is None:
+                assumed.append("no multi_query; assumed true (one KV head, Falcon's default)")
         else:
             kv_heads = heads
+        mha_guessed = bool(f.bool("new_decoder_architecture", False)) and not f.has("num_kv_heads", "n_head_kv")
     else:
         kv_heads = f.int("num_key_value_heads", "num_kv_heads", "n_head_kv", default=heads)
+        mha_guessed = model_type not in _STANDARD_MLP and not f.has("num_key_value_heads", "num_kv_heads", "n_head_kv")
     head_dim = f.int("head_dim", default=hidden // heads if hidden >= heads else 1)
 
     tie_default = model_type in _TIED_BY_DEFAULT
@@ -238,12 +285,17 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
         shared_inner = f.int("shared_expert_intermediate_size", required=False)
         if shared_inner:  # Qwen-MoE: one wide shared expert = this many expert-sized ones
             shared = max(1, round(shared_inner / expert_inner))
+        if not f.has("num_experts_per_tok", "num_experts_per_token"):
+            assumed.append(f"no num_experts_per_tok; assumed {_DEFAULT_EXPERTS_PER_TOKEN}")
         spec["moe"] = dict(
             num_experts=experts,
-            experts_per_token=f.int("num_experts_per_tok", "num_experts_per_token", default=2),
+            experts_per_token=f.int("num_experts_per_tok", "num_experts_per_token", default=_DEFAULT_EXPERTS_PER_TOKEN),
             expert_intermediate_size=expert_inner,
             shared_experts=shared,
         )
+
+    if mha_guessed and "mla" not in spec:
+        assumed.append(f"no num_key_value_heads; assumed {heads} (= num_attention_heads: full multi-head attention)")
 
     name = str(data.get("_name_or_path") or (file.parent.name if file.name == "config.json" else file.stem))
     try:
@@ -258,6 +310,7 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
             size_class=None,
             provenance={"source": f"config.json read from {file}", "as_of": as_of},
             notes=f"model_type {model_type or 'unknown'}; loaded with --model-config",
+            assumed=tuple(assumed),
             **spec,
         ))
     except ValidationError as err:
@@ -265,6 +318,17 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
         where = ".".join(str(p) for p in first["loc"]) or "config"
         raise ConfigError(f"{file}: inconsistent config: {where}: {first['msg']}") from None
     return model.replace(size_class=nearest_size_class(model))
+
+
+def _family_assumption(raw_type: Any, model_type: str) -> list[str]:
+    """The phrase for a model_type this module does not map (empty for a known family)."""
+    if model_type in _KNOWN_FAMILIES or model_type.startswith("deepseek"):
+        return []
+    if model_type in _PARTLY_KNOWN:
+        return [f"model_type '{model_type}': biases and LayerNorm biases not read (parameter count slightly low)"]
+    if not model_type:
+        return ["no model_type; read as Llama-style (gated MLP, RMSNorm)"]
+    return [f"model_type '{shown(str(raw_type), 40)}' is not a known family; read as Llama-style (gated MLP, RMSNorm)"]
 
 
 def nearest_size_class(model: ModelSpec) -> str:

@@ -161,6 +161,7 @@ class ModelSpec:
     provenance: Provenance
     params_provenance: Provenance | None = None
     notes: str = ""
+    assumed: tuple[str, ...] = ()           # defaults filled in for fields a --model-config file lacks, one phrase each
 
     def replace(self, **changes: Any) -> "ModelSpec":
         return dataclasses.replace(self, **changes)
@@ -190,6 +191,7 @@ def runtime_overhead_from_dict(d: dict[str, Any]) -> RuntimeOverheadSpec:
 def model_from_dict(d: dict[str, Any]) -> ModelSpec:
     d = dict(d)
     d["aliases"] = tuple(d.get("aliases", ()))
+    d["assumed"] = tuple(d.get("assumed", ()))
     if d.get("moe") is not None:
         d["moe"] = MoeSpec(**d["moe"])
     if d.get("mla") is not None:

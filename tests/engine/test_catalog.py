@@ -149,6 +149,84 @@ def test_unknown_ids_suggest_close_matches():
     assert err.value.suggestions
 
 
+def test_suggestions_name_each_model_once_in_its_canonical_spelling():
+    # 'llama3.1-8b' and 'llama-3.1-8b' are two spellings of one model: suggested once, as its id
+    with pytest.raises(UnknownIdError) as err:
+        resolve_model("llama3.1-8")
+    assert err.value.suggestions[0] == "meta-llama/Llama-3.1-8B"
+    assert len(set(err.value.suggestions)) == len(err.value.suggestions)
+    with pytest.raises(UnknownIdError) as err:
+        resolve_model("DeepSeek-V2")
+    assert err.value.suggestions == ["deepseek-ai/DeepSeek-V3"]
+    assert "DeepSeek-V3-Base" not in str(err.value)
+    known = {m.id for m in load_models().values()}
+    for given in ("llama-3.1-80b", "mixtral", "qwen", "meta-llama/Llama-3.1-80B-Instruct"):
+        with pytest.raises(UnknownIdError) as err:
+            resolve_model(given)
+        assert err.value.suggestions and set(err.value.suggestions) <= known, given
+    with pytest.raises(UnknownIdError) as err:
+        resolve_gpu("h100")
+    assert err.value.suggestions[:2] == ["h100-sxm", "h100-pcie"]
+
+
+def test_nothing_close_still_names_known_ids():
+    with pytest.raises(UnknownIdError) as err:
+        resolve_model("foo")
+    msg = str(err.value)
+    assert msg.startswith("unknown model 'foo'; known models include 7b, 13b, 30b, 70b, 175b, 1t, ")
+    assert msg.endswith("(see `sizewise catalog models`)")
+    assert "meta-llama/" in msg and "mistralai/" in msg  # a few real models, not only the classes
+    with pytest.raises(UnknownIdError) as err:
+        resolve_gpu("foo")
+    assert "known gpus include rtx-3080" in str(err.value) and "h100-sxm" in str(err.value)
+
+
+def test_keeps_the_did_you_mean_format():
+    with pytest.raises(UnknownIdError) as err:
+        resolve_gpu("h100-sxn")
+    assert str(err.value).startswith("unknown gpu 'h100-sxn'; did you mean h100-sxm")
+    assert str(err.value).endswith("? (see `sizewise catalog gpus`)")
+
+
+def test_echoed_input_is_truncated_and_escaped():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(UnknownIdError) as err:
+        resolve_model("x" * 100_000)
+    assert time.perf_counter() - start < 2
+    msg = str(err.value)
+    assert "unknown model '" + "x" * 60 + "...'" in msg and len(msg) < 400
+    with pytest.raises(UnknownIdError) as err:
+        resolve_gpu("h1\x1b[31m00\nnext")
+    msg = str(err.value)
+    assert "\x1b" not in msg and "\n" not in msg
+    assert "'h1\\x1b[31m00\\nnext'" in msg
+    assert err.value.given == "h1\x1b[31m00\nnext"  # the raw value stays available to code
+
+
+def test_catalog_entry_cannot_claim_assumptions(tmp_path):
+    text = """
+    models:
+    - id: m
+      name: M
+      num_layers: 2
+      hidden_size: 64
+      intermediate_size: 128
+      num_attention_heads: 8
+      num_kv_heads: 8
+      vocab_size: 100
+      tie_word_embeddings: false
+      mlp_kind: gated
+      max_context: 128
+      assumed: [something]
+      source: somewhere
+      as_of: "2024"
+    """
+    with pytest.raises(ConfigError, match="'assumed' is only set by --model-config"):
+        load_model_file(_write(tmp_path, text))
+
+
 def test_catalogs_are_cached():
     assert load_gpus() is load_gpus()
     assert load_models() is load_models()
@@ -213,6 +291,12 @@ def test_non_utf8_is_rejected(tmp_path):
     p.write_bytes(b"gpus: [\xff\xfe]")
     with pytest.raises(ConfigError, match="UTF-8"):
         load_gpu_file(p)
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    p = tmp_path / "bom.yaml"
+    p.write_bytes(b"\xef\xbb\xbf" + textwrap.dedent(GOOD_GPU).encode("utf-8"))
+    assert list(load_gpu_file(p)) == ["x1"]
 
 
 def test_negative_number_is_rejected(tmp_path):

@@ -124,3 +124,116 @@ def test_falcon_7b_multi_query():
     assert m.num_kv_heads == 1 and m.norms_per_layer == 1 and m.head_dim == 64
     assert param_counts(m).total == 6_921_720_704
     assert kv_bytes_per_token(m, "fp16") == 32 * 2 * 64 * 2
+
+
+# --------------------------------------------------------------------------- defaults for missing fields are recorded
+def _write(tmp_path, name="config.json", **fields):
+    import json
+
+    base = {"model_type": "llama", "num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 8,
+            "num_key_value_heads": 8, "vocab_size": 1000, "intermediate_size": 512, "max_position_embeddings": 4096}
+    base.update(fields)
+    data = {k: v for k, v in base.items() if v is not None}
+    p = tmp_path / name
+    p.write_text(json.dumps(data))
+    return p
+
+
+def test_complete_config_assumes_nothing(tmp_path):
+    assert model_from_hf_config(_write(tmp_path)).assumed == ()
+
+
+def test_missing_context_is_recorded(tmp_path):
+    m = model_from_hf_config(_write(tmp_path, max_position_embeddings=None))
+    assert m.max_context == 2048
+    assert m.assumed == ("no max_position_embeddings; assumed 2,048",)
+
+
+def test_missing_experts_per_token_is_recorded(tmp_path):
+    p = _write(tmp_path, model_type="mixtral", num_local_experts=8)
+    m = model_from_hf_config(p)
+    assert m.moe.experts_per_token == 2
+    assert "no num_experts_per_tok; assumed 2" in m.assumed
+    assert model_from_hf_config(_write(tmp_path, model_type="mixtral", num_local_experts=8,
+                                       num_experts_per_tok=2)).assumed == ()
+
+
+def test_unknown_family_is_recorded_and_read_llama_style(tmp_path):
+    m = model_from_hf_config(_write(tmp_path, model_type="weird"))
+    assert m.mlp_kind == "gated" and m.norm_kind == "rms"
+    assert m.assumed == ("model_type 'weird' is not a known family; read as Llama-style (gated MLP, RMSNorm)",)
+    assert model_from_hf_config(_write(tmp_path, model_type=None)).assumed == (
+        "no model_type; read as Llama-style (gated MLP, RMSNorm)",)
+
+
+def test_unknown_family_name_is_sanitised(tmp_path):
+    m = model_from_hf_config(_write(tmp_path, model_type="x\x1b[2J" + "y" * 200))
+    phrase = m.assumed[0]
+    assert "\x1b" not in phrase and "\\x1b" in phrase and len(phrase) < 150
+
+
+def test_partly_mapped_family_is_recorded(tmp_path):
+    m = model_from_hf_config(_write(tmp_path, model_type="gpt_neox"))
+    assert m.mlp_kind == "standard"
+    assert m.assumed == ("model_type 'gpt_neox': biases and LayerNorm biases not read (parameter count slightly low)",)
+
+
+def test_falcon_without_multi_query_is_recorded(tmp_path):
+    m = model_from_hf_config(_write(tmp_path, model_type="falcon", num_key_value_heads=None))
+    assert m.num_kv_heads == 1
+    assert m.assumed == ("no multi_query; assumed true (one KV head, Falcon's default)",)
+    assert model_from_hf_config(_write(tmp_path, model_type="falcon", num_key_value_heads=None,
+                                       multi_query=True)).assumed == ()
+
+
+def test_missing_kv_heads_is_recorded(tmp_path):
+    m = model_from_hf_config(_write(tmp_path, num_key_value_heads=None))
+    assert m.num_kv_heads == 8
+    assert m.assumed == ("no num_key_value_heads; assumed 8 (= num_attention_heads: full multi-head attention)",)
+
+
+@pytest.mark.parametrize("fixture", ["llama-2-70b-chat-hf", "mistral-7b-v0.1", "qwen2.5-7b-instruct", "gemma-2-9b-it",
+                                     "phi-3-mini-4k-instruct", "mixtral-8x7b-instruct", "deepseek-v3", "gpt2"])
+def test_real_configs_assume_nothing(fixture):
+    assert model_from_hf_config(FIX / f"{fixture}.json").assumed == ()
+
+
+def test_catalog_models_assume_nothing():
+    from engine.catalog import load_models
+
+    assert all(m.assumed == () for m in load_models().values())
+
+
+# --------------------------------------------------------------------------- files that are not plain files
+def test_utf8_bom_is_accepted(tmp_path):
+    p = _write(tmp_path)
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    assert model_from_hf_config(p).num_layers == 4
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_refused_without_blocking(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "config.json"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def load():
+        try:
+            model_from_hf_config(fifo)
+        except ConfigError as err:
+            outcome.append(str(err))
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # unblock the reader so the test process can exit, then fail
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+    assert outcome and "not a regular file" in outcome[0] and str(fifo) in outcome[0]
+    # a directory holding a FIFO named config.json is refused the same way
+    with pytest.raises(ConfigError, match="not a regular file"):
+        model_from_hf_config(tmp_path)
