@@ -24,7 +24,9 @@ uses it too).
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -125,23 +127,44 @@ class Document:
 
 
 def load_yaml_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, display: str | None = None) -> Document:
-    """Read and parse ``path``; raise :class:`YamlProblems` with every problem found."""
+    """Read and parse ``path``; raise :class:`YamlProblems` with every problem found.
+
+    Only regular files are read. Why: a FIFO (``mkfifo``, ``<(...)``) blocks
+    ``open()`` until a writer appears and ``read()`` until it closes, so an
+    answers or overrides "file" that is a pipe would hang the command forever.
+    The file is opened non-blocking (returns at once for any type) and the
+    *opened* descriptor is checked with ``fstat``, so the name cannot be
+    swapped between the check and the read. Stdin is read by the commands that
+    accept ``-``, never through here.
+    """
     path = Path(path)
     name = display or str(path)
+
+    def refuse(message: str) -> YamlProblems:
+        return YamlProblems([Problem(name, 0, 0, "", message)])
+
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise YamlProblems([Problem(name, 0, 0, "", f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; refusing to parse it")])
-        with path.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)
-    except YamlProblems:
-        raise
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except IsADirectoryError:
-        raise YamlProblems([Problem(name, 0, 0, "", "is a directory, expected a YAML file")]) from None
+        raise refuse("is a directory, expected a YAML file") from None
     except FileNotFoundError:
-        raise YamlProblems([Problem(name, 0, 0, "", "file not found")]) from None
+        raise refuse("file not found") from None
     except OSError as err:
-        raise YamlProblems([Problem(name, 0, 0, "", f"cannot read file: {err.strerror or err}")]) from None
+        raise refuse(f"cannot read file: {err.strerror or err}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("is a directory, expected a YAML file")
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("not a regular file (a FIFO, socket or device); refusing to read it (it could block forever)")
+        if info.st_size > max_bytes:
+            raise refuse(f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit; refusing to parse it")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(max_bytes + 1)
+    except OSError as err:
+        raise refuse(f"cannot read file: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
     return load_yaml_bytes(raw, name, max_bytes=max_bytes)
 
 

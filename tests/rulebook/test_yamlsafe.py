@@ -96,6 +96,43 @@ def test_oversize_and_missing_files(tmp_path):
         load_yaml_file(tmp_path / "nope.yaml")
 
 
+def test_bom_in_a_file_is_accepted(tmp_path):
+    p = tmp_path / "bom.yaml"
+    p.write_bytes(b"\xef\xbb\xbfa: 1\n")
+    assert load_yaml_file(p).data == {"a": 1}
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(YamlProblems, match="is a directory"):
+        load_yaml_file(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_refused_without_blocking(tmp_path):
+    """A FIFO (answers, overrides, rules) would block open() and read() until a writer comes: refuse it at once."""
+    import os
+    import threading
+
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def load():
+        try:
+            load_yaml_file(fifo)
+        except YamlProblems as err:
+            outcome.append(str(err))
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # unblock the reader so the test process can exit, then fail
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+    assert outcome == [f"{fifo}: not a regular file (a FIFO, socket or device); refusing to read it (it could block forever)"]
+
+
 def test_problem_formatting():
     assert str(Problem("f.yaml", 3, 5, "a.b", "bad")) == "f.yaml:3:5: a.b: bad"
     assert str(Problem("f.yaml", 0, 0, "", "bad")) == "f.yaml: bad"
