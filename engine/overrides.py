@@ -3,7 +3,16 @@
 Why pydantic with ``extra='forbid'``: a misspelt key (``pue_factor``) must be an
 error naming the file, line and key, not a silently ignored setting that leaves
 the estimate on defaults. The file is read with engine/yamlsafe.py (size limit,
-duplicate keys, alias bombs, positions). Example::
+duplicate keys, alias bombs, positions).
+
+Why strict numbers: ``pue: "1.2"`` is a string in YAML; accepting it would make
+this file the one place where quoting changes nothing, while the rule and
+answers files (pydantic ``strict=True``) refuse it. Numbers are written bare
+(``1e6`` is a number too: engine/yamlsafe.py reads YAML 1.2 floats).
+
+GPU ids in the price tables resolve like ``--gpu`` (case-insensitive, aliases)
+and are stored under the catalog id, so ``H100-SXM`` and ``h100-sxm5`` price
+the same GPU the estimate runs on. Example::
 
     # overrides.yaml
     usd_per_gpu_hour: {h100-sxm: 2.40, a100-80gb: 1.60}
@@ -24,7 +33,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.defaults import Assumptions
-from engine.errors import UnknownIdError
+from engine.errors import UnknownIdError, shown
 
 Price = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
 Purchase = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)]
@@ -33,7 +42,7 @@ Purchase = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)]
 class Overrides(BaseModel):
     """Every key is optional; anything not given keeps its default from assumptions.yaml / the catalog."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     usd_per_gpu_hour: dict[str, Price] = Field(default_factory=dict, description="cloud price per GPU id")
     purchase_usd: dict[str, Purchase] = Field(default_factory=dict, description="purchase price per GPU id")
@@ -58,10 +67,16 @@ class Overrides(BaseModel):
         return base.replace(**changes) if changes else base
 
     def check_gpu_ids(self, known: list[str]) -> None:
-        """Unknown GPU ids in price tables are errors (with suggestions), not ignored entries."""
+        """Unknown GPU ids in price tables are errors (with suggestions), not ignored entries.
+
+        :func:`load_overrides` already resolved the ids to catalog ids; this
+        checks an ``Overrides`` built in code against the GPUs a caller knows
+        (compared case-insensitively, as ``--gpu`` does).
+        """
+        lowered = {k.lower() for k in known}
         for table in (self.usd_per_gpu_hour, self.purchase_usd):
             for gpu_id in table:
-                if gpu_id not in known:
+                if gpu_id.lower() not in lowered:
                     raise UnknownIdError("gpu", gpu_id, known)
 
 
@@ -76,17 +91,55 @@ def load_overrides(path: str | Path) -> Overrides:
     if not isinstance(data, dict):
         raise YamlProblems([doc.locator.problem((), "expected a mapping of setting: value at the top level")])
     try:
-        return Overrides.model_validate(data)
+        overrides = Overrides.model_validate(data)
     except ValidationError as err:
         problems = []
         for e in err.errors():
             loc = tuple(e["loc"])
             if e["type"] == "extra_forbidden":
                 allowed = ", ".join(sorted(Overrides.model_fields))
-                msg = f"unknown setting '{loc[-1]}' (allowed: {allowed})"
+                msg = f"unknown setting '{shown(loc[-1])}' (allowed: {allowed})"
                 problems.append(doc.locator.problem(loc, msg, key=True))
+            elif isinstance(e.get("input"), str) and e["type"] in _NOT_A_NUMBER:
+                msg = f"expected a number, got the string {shown(repr(e['input']))}; write it without quotes"
+                problems.append(doc.locator.problem(loc, msg))
             else:
-                problems.append(doc.locator.problem(loc, f"{e['msg']} (got {e.get('input')!r})"))
+                problems.append(doc.locator.problem(loc, f"{e['msg']} (got {shown(repr(e.get('input')))})"))
         raise YamlProblems(problems) from None
     except Exception as err:  # pragma: no cover - defensive: never a traceback
         raise YamlProblems([Problem(doc.file, 0, 0, "", str(err))]) from None
+    return _with_catalog_gpu_ids(overrides, doc)
+
+
+#: pydantic error types for "a string where a number belongs" (strict mode)
+_NOT_A_NUMBER = {"float_type", "int_type", "float_parsing", "int_parsing"}
+
+
+def _with_catalog_gpu_ids(overrides: Overrides, doc) -> Overrides:
+    """The price tables keyed by catalog GPU id; unknown or repeated GPUs are file:line problems."""
+    from engine.catalog import resolve_gpu
+    from engine.yamlsafe import YamlProblems
+
+    problems = []
+    changes = {}
+    for table_name in ("usd_per_gpu_hour", "purchase_usd"):
+        table: dict[str, float] = {}
+        first: dict[str, str] = {}
+        for given, value in getattr(overrides, table_name).items():
+            where = (table_name, given)
+            try:
+                gpu_id = resolve_gpu(given).id
+            except UnknownIdError as err:
+                problems.append(doc.locator.problem(where, str(err), key=True))
+                continue
+            if gpu_id in table:
+                line, _ = doc.locator.position((table_name, first[gpu_id]), key=True)
+                problems.append(doc.locator.problem(
+                    where, f"'{shown(given)}' is the same GPU as '{shown(first[gpu_id])}' (line {line}): {gpu_id}",
+                    key=True))
+                continue
+            table[gpu_id], first[gpu_id] = value, given
+        changes[table_name] = table
+    if problems:
+        raise YamlProblems(problems)
+    return overrides.model_copy(update=changes)

@@ -94,8 +94,62 @@ def test_overrides_bad_value(tmp_path):
         load_overrides(p)
 
 
-def test_overrides_unknown_gpu_id(tmp_path):
+def test_overrides_unknown_gpu_id_names_file_line_and_suggests(tmp_path):
     p = tmp_path / "o.yaml"
-    p.write_text("usd_per_gpu_hour: {h100-sxn: 2.5}\n")
+    p.write_text("pue: 1.2\nusd_per_gpu_hour: {h100-sxn: 2.5}\n")
+    with pytest.raises(SizewiseError) as err:
+        load_overrides(p)
+    assert f"{p}:2:" in str(err.value) and "unknown gpu 'h100-sxn'; did you mean h100-sxm" in str(err.value)
+
+
+def test_check_gpu_ids_still_guards_overrides_built_in_code():
+    from engine.overrides import Overrides
+
     with pytest.raises(UnknownIdError, match="h100-sxm"):
-        load_overrides(p).check_gpu_ids(["h100-sxm", "a100-80gb"])
+        Overrides(usd_per_gpu_hour={"h100-sxn": 2.5}).check_gpu_ids(["h100-sxm", "a100-80gb"])
+    Overrides(usd_per_gpu_hour={"H100-SXM": 2.5}).check_gpu_ids(["h100-sxm"])  # case-insensitive, like --gpu
+
+
+def test_overrides_gpu_ids_resolve_like_the_gpu_flag(tmp_path):
+    p = tmp_path / "o.yaml"
+    p.write_text("usd_per_gpu_hour: {H100-SXM: 2.5, '4090': 0.4}\npurchase_usd:\n  h100-sxm5: 25000\n")
+    o = load_overrides(p)
+    assert o.usd_per_gpu_hour == {"h100-sxm": 2.5, "rtx-4090": 0.4}
+    assert o.purchase_usd == {"h100-sxm": 25000}
+    o.check_gpu_ids(["h100-sxm", "rtx-4090"])  # what the estimate and the report check afterwards
+
+
+def test_overrides_one_gpu_twice_is_an_error(tmp_path):
+    p = tmp_path / "o.yaml"
+    p.write_text("usd_per_gpu_hour:\n  h100-sxm: 2.5\n  H100-SXM5: 3.0\n")
+    with pytest.raises(SizewiseError) as err:
+        load_overrides(p)
+    assert f"{p}:3:3" in str(err.value) and "same GPU as 'h100-sxm' (line 2)" in str(err.value)
+
+
+@pytest.mark.parametrize("text, line, key", [
+    ('target_utilisation: "0.7"\n', 1, "target_utilisation"),
+    ("pue: 1.2\nusd_per_gpu_hour: {h100-sxm: '2.5'}\n", 2, "usd_per_gpu_hour.h100-sxm"),
+    ("amortisation_years: true\n", 1, "amortisation_years"),
+])
+def test_overrides_numbers_must_be_numbers(tmp_path, text, line, key):
+    p = tmp_path / "o.yaml"
+    p.write_text(text)
+    with pytest.raises(SizewiseError) as err:
+        load_overrides(p)
+    msg = str(err.value)
+    assert f"{p}:{line}:" in msg and key in msg
+
+
+def test_quoted_number_message_says_how_to_fix(tmp_path):
+    p = tmp_path / "o.yaml"
+    p.write_text('pue: "1.2"\n')
+    with pytest.raises(SizewiseError, match="expected a number, got the string '1.2'; write it without quotes"):
+        load_overrides(p)
+
+
+def test_overrides_accept_ints_and_exponents(tmp_path):
+    p = tmp_path / "o.yaml"
+    p.write_text("amortisation_years: 4\npurchase_usd: {h100-sxm: 2.5e4}\n")
+    o = load_overrides(p)
+    assert o.amortisation_years == 4 and o.purchase_usd == {"h100-sxm": 25000.0}
