@@ -47,11 +47,32 @@ COMMAND_HELP: dict[str, str] = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits with 2 on usage errors already; keep its message short."""
+    """Every usage error of every command is one line on stderr and exit code 2.
 
-    def error(self, message: str) -> None:  # pragma: no cover - exercised via CLI tests
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    Why not argparse's default: it prints the whole usage block first (14 lines
+    for ``estimate``) and buries the one line that says what is wrong; the other
+    errors of the tool (engine, files) are one line each, so usage errors are
+    too, pointing at ``--help`` for the full usage. Subcommand parsers inherit
+    this class, so ``self.prog`` is ``sizewise <command>``.
+    """
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see `{self.prog} --help`)\n")
+
+
+#: longest argparse message echoed (it may quote a whole argument back, e.g. an invalid choice)
+_MAX_USAGE_MESSAGE_CHARS = 400
+
+
+def _one_line(message: str) -> str:
+    """argparse's message on one line, control characters escaped, at most a few hundred characters.
+
+    Why: argparse quotes the offending argument back ("invalid choice: '...'"),
+    and whatever the user typed must not reach the terminal as escape
+    sequences or break the one-line contract.
+    """
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in " ".join(message.split()))
+    return text if len(text) <= _MAX_USAGE_MESSAGE_CHARS else text[:_MAX_USAGE_MESSAGE_CHARS] + "..."
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -61,8 +82,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """
     parser = _Parser(prog="sizewise", description="Which model size, on what hardware, at what cost.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.command_parsers = {}
     for name in COMMANDS:
         p = sub.add_parser(name, help=COMMAND_HELP[name], description=COMMAND_HELP[name])
+        parser.command_parsers[name] = p
         if name == only:
             _load(name).add_arguments(p)
     return parser
@@ -82,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["wizard", *argv]
         command = "wizard"
     parser = build_parser(only=command if command in COMMANDS else None)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # what parse_args does, but reported by the command's parser so the message names the command
+        owner = parser.command_parsers.get(args.command, parser)
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return 2
