@@ -56,6 +56,7 @@ def model_rows() -> list[dict]:
     rows = []
     for model in load_models().values():
         row = to_dict(model)
+        del row["assumed"]  # only --model-config fills it; always empty for a catalog model
         pc = param_counts(model)
         row["params_b"] = round(pc.total / 1e9, 4)
         row["active_params_b"] = round(pc.active / 1e9, 4)
@@ -81,41 +82,104 @@ def _num(x, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+#: width when stdout is not a terminal and COLUMNS is unset: wide and stable instead of rich's 80-column fallback
+_PIPED_WIDTH = 200
+
+
+def _table_width(console) -> int:
+    """COLUMNS when set (also when piped: ``COLUMNS=80 sizewise catalog gpus | less``), else the terminal's width."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return console.width if console.is_terminal else _PIPED_WIDTH
+
+
+# (header, left-aligned, may wrap, rank) per column, in display order. Rank 0 is never
+# dropped; at a narrow width the highest ranks go first (least needed to pick an id).
+_GPU_COLUMNS = (
+    ("id", True, False, 0), ("name", True, True, 6), ("memory GiB", False, False, 1), ("mem BW GB/s", False, False, 3),
+    ("BF16 TFLOPS", False, False, 4), ("FP8 TFLOPS", False, False, 5), ("INT8 TOPS", False, False, 10),
+    ("TDP W", False, False, 9), ("interconnect", True, True, 7), ("$/GPU-h", False, False, 2),
+    ("purchase $", False, False, 8),
+)
+_MODEL_COLUMNS = (
+    ("id", True, False, 0), ("class", True, False, 2), ("params B", False, False, 1), ("active B", False, False, 6),
+    ("layers", False, False, 7), ("hidden", False, False, 9), ("heads", False, False, 10),
+    ("attention", True, False, 3), ("KV/token fp16", False, False, 5), ("context", False, False, 4),
+    ("window", False, False, 8),
+)
+
+
+def _gpu_cells(r: dict) -> list[str]:
+    ic = r["interconnect"]
+    mem = _num(r["memory_gib"]) + (f" ({r['usable_memory_gib']:.1f} usable)" if r["usable_memory_gib"] else "")
+    return [
+        r["id"], r["name"], mem, _num(r["memory_bandwidth_gb_per_s"]), _num(r["bf16_dense_tflops"], 1),
+        _num(r["fp8_dense_tflops"], 1), _num(r["int8_dense_tops"], 1), _num(r["tdp_w"]),
+        f"{ic['kind']} {ic['bandwidth_gb_per_s']:g} GB/s x{ic['gpus_per_node']}",
+        _num(r["cloud_usd_per_gpu_hour"], 2), _num(r["purchase_usd"]),
+    ]
+
+
+def _model_cells(r: dict) -> list[str]:
+    window = "-" if not r["sliding_window"] else f"{r['sliding_window']} x{r['sliding_window_layers']}L"
+    return [
+        r["id"], r["size_class"] or "-", _num(r["params_b"], 2), _num(r["active_params_b"], 2) if r["moe"] else "-",
+        str(r["num_layers"]), str(r["hidden_size"]), str(r["num_attention_heads"]), r["attention"],
+        f"{r['kv_cache_bytes_per_token_fp16'] / 1024:,.0f} KiB", f"{r['max_context']:,}", window,
+    ]
+
+
+def fit_columns(columns, cells: list[list[str]], width: int) -> list[int]:
+    """Indexes of the columns to show at ``width`` characters, in display order.
+
+    Why drop columns rather than only let rich squeeze them: eleven columns in
+    80 characters wrap every number over several lines, which is harder to read
+    than fewer columns (the JSON always has every field). A column needs its
+    longest cell or header, plus 3 characters of border and padding. The
+    highest-ranked columns are dropped until the rest fit; rank 0 (the id)
+    always stays, and rich wraps the text columns (or folds the id) when even
+    that does not fit.
+    """
+    def need(i: int) -> int:
+        return max(len(text) for text in (columns[i][0], *(row[i] for row in cells)))
+
+    shown_ = list(range(len(columns)))
+    for i in sorted(shown_, key=lambda i: -columns[i][3]):
+        if sum(need(j) + 3 for j in shown_) + 1 <= width or columns[i][3] == 0:
+            break
+        shown_.remove(i)
+    return shown_
+
+
 def _print_table(what: str, rows: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    if not console.is_terminal:  # piped: wide and stable instead of the 80-column fallback
-        console = Console(width=200)
+    width = _table_width(console)
+    console = Console(width=width)
     if what == "gpus":
-        table = Table(title="GPU catalog (dense tensor rates; memory in GiB as marketed; bandwidth per direction)")
-        for col in ("id", "name", "memory GiB", "mem BW GB/s", "BF16 TFLOPS", "FP8 TFLOPS", "INT8 TOPS",
-                    "TDP W", "interconnect", "$/GPU-h", "purchase $"):
-            table.add_column(col, justify="left" if col in ("id", "name", "interconnect") else "right")
-        for r in rows:
-            ic = r["interconnect"]
-            mem = _num(r["memory_gib"]) + (f" ({r['usable_memory_gib']:.1f} usable)" if r["usable_memory_gib"] else "")
-            table.add_row(
-                r["id"], r["name"], mem, _num(r["memory_bandwidth_gb_per_s"]), _num(r["bf16_dense_tflops"], 1),
-                _num(r["fp8_dense_tflops"], 1), _num(r["int8_dense_tops"], 1), _num(r["tdp_w"]),
-                f"{ic['kind']} {ic['bandwidth_gb_per_s']:g} GB/s x{ic['gpus_per_node']}",
-                _num(r["cloud_usd_per_gpu_hour"], 2), _num(r["purchase_usd"]),
-            )
+        title = "GPU catalog (dense tensor rates; memory in GiB as marketed; bandwidth per direction)"
+        columns, cells = _GPU_COLUMNS, [_gpu_cells(r) for r in rows]
         caption = "Sources and dates per field: sizewise catalog gpus --format json"
+        every = "Every field and its source"
     else:
-        table = Table(title="Model catalog (parameter counts derived from each config.json)")
-        for col in ("id", "class", "params B", "active B", "layers", "hidden", "heads", "attention",
-                    "KV/token fp16", "context", "window"):
-            table.add_column(col, justify="left" if col in ("id", "class", "attention") else "right")
-        for r in rows:
-            window = "-" if not r["sliding_window"] else f"{r['sliding_window']} x{r['sliding_window_layers']}L"
-            table.add_row(
-                r["id"], r["size_class"] or "-", _num(r["params_b"], 2),
-                _num(r["active_params_b"], 2) if r["moe"] else "-",
-                str(r["num_layers"]), str(r["hidden_size"]), str(r["num_attention_heads"]), r["attention"],
-                f"{r['kv_cache_bytes_per_token_fp16'] / 1024:,.0f} KiB", f"{r['max_context']:,}", window,
-            )
+        title = "Model catalog (parameter counts derived from each config.json)"
+        columns, cells = _MODEL_COLUMNS, [_model_cells(r) for r in rows]
         caption = "Aliases and sources: sizewise catalog models --format json"
-    table.caption = caption
+        every = "Every field, aliases and sources"
+    keep = fit_columns(columns, cells, width)
+    hidden = [columns[i][0] for i in range(len(columns)) if i not in keep]
+    if hidden:
+        caption = f"Not shown at {width} columns: {', '.join(hidden)}. {every}: sizewise catalog {what} --format json"
+    table = Table(title=title, caption=caption)
+    for i in keep:
+        header, left, wraps, _ = columns[i]
+        table.add_column(header, justify="left" if left else "right", no_wrap=not wraps and i != 0,
+                         overflow="fold" if i == 0 else "ellipsis")
+    for row in cells:
+        table.add_row(*(row[i] for i in keep))
     console.print(table)

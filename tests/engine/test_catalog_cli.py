@@ -40,7 +40,8 @@ def test_models_json_has_derived_counts(capsys):
     assert models["meta-llama/Llama-2-70b-hf"]["kv_cache_bytes_per_token_fp16"] == 327680
 
 
-def test_tables_list_every_id(capsys):
+def test_tables_list_every_id(capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
     code, out, _ = run(capsys, "catalog", "gpus")
     assert code == 0 and "h100-sxm" in out and "22.4 usable" in out
     code, out, _ = run(capsys, "catalog", "models")
@@ -60,3 +61,56 @@ def test_command_module_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("what", ["gpus", "models"])
+@pytest.mark.parametrize("columns", [80, 100, 60])
+def test_table_honours_the_terminal_width(capsys, monkeypatch, what, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run(capsys, "catalog", what)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= columns
+    rows = json.loads(run(capsys, "catalog", what, "--format", "json")[1])[what]
+    for row in rows:
+        assert row["id"] in out  # ids are never cut, whatever the width
+    if columns < 120:
+        assert f"Not shown at {columns} columns:" in " ".join(out.split())
+
+
+def test_narrow_gpu_table_keeps_the_important_columns(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = run(capsys, "catalog", "gpus")
+    header = next(line for line in out.splitlines() if "id" in line and "memory GiB" in line)
+    assert "$/GPU-h" in header and "mem BW GB/s" in header
+    assert "INT8 TOPS" not in header and "TDP W" not in header
+
+
+def test_wide_table_shows_every_column(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    _, out, _ = run(capsys, "catalog", "gpus")
+    for header in ("name", "INT8 TOPS", "TDP W", "interconnect", "purchase $"):
+        assert header in out
+    assert "Not shown" not in out
+
+
+@pytest.mark.parametrize("what", ["gpus", "models"])
+def test_json_ignores_the_width(capsys, monkeypatch, what):
+    monkeypatch.setenv("COLUMNS", "250")
+    wide = run(capsys, "catalog", what, "--format", "json")[1]
+    monkeypatch.setenv("COLUMNS", "40")
+    assert run(capsys, "catalog", what, "--format", "json")[1] == wide
+
+
+def test_model_json_has_no_empty_assumed_field(capsys):
+    models = json.loads(run(capsys, "catalog", "models", "--format", "json")[1])["models"]
+    assert all("assumed" not in m for m in models)
+
+
+def test_fit_columns_drops_highest_ranks_first_and_never_the_id():
+    from advisor.commands.catalog import fit_columns
+
+    columns = (("id", True, False, 0), ("a", False, False, 2), ("b", False, False, 1))
+    cells = [["x" * 10, "y" * 10, "z" * 10]]
+    assert fit_columns(columns, cells, 100) == [0, 1, 2]
+    assert fit_columns(columns, cells, 30) == [0, 2]   # 'a' (rank 2) goes first
+    assert fit_columns(columns, cells, 5) == [0]       # the id stays even when nothing fits
