@@ -14,6 +14,8 @@ from typing import Any
 from engine.defaults import load_packaged_yaml
 
 SIZE_CLASSES = ("7b", "13b", "30b", "70b", "175b", "1t")
+#: what sizewise's figure beside the article's VRAM figures is
+SINGLE_SEQUENCE_LABEL = "sizewise, 1 sequence: weights + runtime overhead + the KV cache of one request"
 
 
 def _check_article(data: Any) -> dict[str, Any]:
@@ -42,13 +44,18 @@ def article_kv_example_bytes() -> int:
 
 
 def reference_block(size_class: str | None, precision: str, *, computed_total_gb: float | None = None,
-                    computed_monthly_usd: float | None = None, computed_gpus: int | None = None,
+                    computed_single_sequence_gb: float | None = None, computed_monthly_usd: float | None = None, computed_gpus: int | None = None,
                     computed_gpu_name: str | None = None, cost_table_workload: bool = False) -> dict[str, Any]:
     """The ``article`` block for an estimate: the article's figures for this case, with ``where``.
 
     Only generic size classes have article rows. The cost-table row is shown for every
     generic class; its monthly figure is only comparable when the workload is the
     article's (100M output tokens/day, 2K in / 30 out), which ``cost_table_workload`` says.
+
+    The article's VRAM figures (practical VRAM, the quick rule) describe a model serving one
+    request, so they are compared with ``computed_single_sequence_gb`` (weights + runtime
+    overhead + the KV cache of ONE sequence); ``computed_total_gb`` (the replica at its full
+    concurrency) is kept beside it, labelled, never as the compared figure.
     """
     if not size_class or size_class not in SIZE_CLASSES:
         return {}
@@ -64,8 +71,11 @@ def reference_block(size_class: str | None, precision: str, *, computed_total_gb
             "fp16_hardware": vram.get("fp16_hardware"),
             "where": vram["where"],
         }
+        if computed_single_sequence_gb is not None:
+            row["computed_single_sequence_gb"] = round(computed_single_sequence_gb, 3)
+            row["compared_with"] = SINGLE_SEQUENCE_LABEL
         if computed_total_gb is not None:
-            row["computed_total_gb"] = round(computed_total_gb, 3)
+            row["computed_total_gb"] = round(computed_total_gb, 3)  # full load: not comparable, kept for reference
         out["vram"] = row
     cost_row = art["cost_table"]["rows"].get(size_class)
     if cost_row:
@@ -90,6 +100,9 @@ def reference_block(size_class: str | None, precision: str, *, computed_total_gb
     if lo is not None:
         out["quick_rule_gb"] = {"value": [round(lo, 2), round(hi, 2)], "where": art["quick_rule"]["where"],
                                 "note": "params x bytes x 1.2-1.4 (weights-only rule of thumb)"}
+        if computed_single_sequence_gb is not None:
+            out["quick_rule_gb"]["computed_single_sequence_gb"] = round(computed_single_sequence_gb, 3)
+            out["quick_rule_gb"]["compared_with"] = SINGLE_SEQUENCE_LABEL
     if size_class == "1t":
         out["usd_per_million_tokens"] = {"value": art["trillion"]["usd_per_million_tokens"], "where": art["trillion"]["where"]}
     return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Any, Iterable, NamedTuple
 
 from engine import cost as costm
@@ -35,11 +36,56 @@ from engine.performance import (
 
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "fp16", "fp8", "int8", "int4")
 
-#: Inputs beyond these are refused as absurd (the message names the limit).
-MAX_REQUESTS_PER_DAY = 1e12
+#: Inputs outside these are refused as absurd, by the CLI (naming the flag) and again by
+#: EstimateRequest (naming the field), always with :func:`check_bound`'s wording. Why these
+#: values: docs/architecture.md ("Input bounds").
+MAX_REQUESTS_PER_DAY = 1e11      # ~40x ChatGPT's ~2.5e9 daily prompts (mid-2025): nobody sizes beyond that
+MIN_REQUESTS_PER_DAY = 0.01      # one request every 100 days; below that the cost per token is meaningless
+MAX_TOKENS_PER_DAY = 1e15        # 1e11 requests of 10K tokens
+MIN_TOKENS_PER_DAY = 1.0
 MAX_TOKENS_PER_REQUEST = 10_000_000
 MAX_GPUS_PER_REPLICA = 1024
 MAX_CONCURRENCY = 1_000_000
+
+#: field -> (flag, lowest, highest, how a bound reads: "{}" is the number) of every bounded number of a
+#: request (both ends allowed)
+BOUNDS: dict[str, tuple[str, float, float, str]] = {
+    "gpus": ("--gpus", 1, MAX_GPUS_PER_REPLICA, "{} GPUs per replica"),
+    "input_tokens": ("--input-tokens", 1, MAX_TOKENS_PER_REQUEST, "{} tokens per request"),
+    "output_tokens": ("--output-tokens", 1, MAX_TOKENS_PER_REQUEST, "{} tokens per request"),
+    "concurrency": ("--concurrency", 1, MAX_CONCURRENCY, "{} sequences per replica"),
+    "requests_per_day": ("--requests-per-day", MIN_REQUESTS_PER_DAY, MAX_REQUESTS_PER_DAY, "{} requests per day"),
+    "tokens_per_day": ("--tokens-per-day", MIN_TOKENS_PER_DAY, MAX_TOKENS_PER_DAY, "{} tokens per day"),
+    "peak_to_average": ("--peak-to-average", 1, 100, "{}"),
+    "utilisation": ("--utilisation", 0.01, 1, "{}"),
+    "prefix_cache_hit_rate": ("--prefix-cache-hit-rate", 0, 0.99, "{}"),
+    "usd_per_gpu_hour": ("--usd-per-gpu-hour", 0.01, 1000, "${} per GPU-hour"),
+    "ttft_target_s": ("--ttft-target", 0.01, 3600, "{} s"),
+    "tpot_target_ms": ("--tpot-target", 0.1, 60_000, "{} ms"),
+}
+
+
+def _bound_text(x: float) -> str:
+    """1e11 -> '1e11', 1024 -> '1,024', 0.01 -> '0.01' (how a bound reads in a message)."""
+    if abs(x) >= 1e6:
+        exp = int(math.floor(math.log10(abs(x))))
+        return f"{x / 10**exp:g}e{exp}"
+    return f"{x:,.0f}" if x == int(x) else f"{x:g}"
+
+
+def check_bound(field: str, value: float, *, label: str | None = None, shown: str | None = None) -> None:
+    """Refuse ``value`` if it is outside ``BOUNDS[field]``, with the one wording every absurd input gets.
+
+    ``label`` is the flag (CLI) or the field name (EstimateRequest); ``shown`` the text the user typed.
+    Example: ``--requests-per-day: 1e30 is too large (the supported maximum is 1e11 requests per day)``.
+    """
+    flag, lo, hi, reads = BOUNDS[field]
+    if lo <= value <= hi:
+        return
+    which, end, bound = ("small", "minimum", lo) if value < lo else ("large", "maximum", hi)
+    text = shown if shown is not None else f"{value:g}"
+    raise InputError(f"{label or flag}: {text} is too {which} (the supported {end} is "
+                     f"{reads.format(_bound_text(bound))})")
 
 #: Workload defaults when the user gives none: the article's 2K-token prompts and
 #: ~300-token answers (seed-consistency C03 shows why 20-30-token answers mislead).
@@ -297,7 +343,8 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     With ``allow_data_parallel``, an ``n``-GPU replica may run as ``n/m`` independent
     copies of a smaller ``m``-GPU layout that also fits, whenever that is faster
     (tensor-parallel all-reduces over PCIe can cost more than they save); the
-    candidate then reports the sub-layout's TP/PP and ``data_parallel = n/m``.
+    candidate then reports the sub-layout's TP/PP and regime (a copy's layout: 16 copies of
+    one GPU are 'single-gpu', not 'multi-node') and ``data_parallel = n/m``.
     """
     s, g = input_tokens, output_tokens
     cached = s * a.prefix_cache_hit_rate
@@ -375,7 +422,7 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
         rate = usd_per_gpu_hour if usd_per_gpu_hour is not None else gpu.cloud_usd_per_gpu_hour
         monthly = total * rate * hours
     return Candidate(
-        prep.model.id, gpu.id, prep.precision, prep.kv_precision, n, tp, pp, lay.regime, conc, maxc, tps,
+        prep.model.id, gpu.id, prep.precision, prep.kv_precision, n, tp, pp, lay_used.regime, conc, maxc, tps,
         r.ttft_s, r.tpot_s * 1000.0, meets, replicas, total, rate, monthly, monthly * 12.0,
         monthly / out_month * 1e6 if out_month > 0 else math.inf,
         monthly / (out_month + in_month) * 1e6 if out_month > 0 else math.inf,
@@ -495,20 +542,9 @@ _REQUEST_CHOICES = {
     "int8_mode": ("weight-only", "w8a8"),
     "deployment": ("cloud", "owned"),
 }
-#: (field, lowest, lowest allowed?, highest, highest allowed?) for the optional numbers of a request
-_REQUEST_RANGES = (
-    ("gpus", 1, True, MAX_GPUS_PER_REPLICA, True),
-    ("input_tokens", 1, True, MAX_TOKENS_PER_REQUEST, True),
-    ("output_tokens", 1, True, MAX_TOKENS_PER_REQUEST, True),
-    ("requests_per_day", 0, False, MAX_REQUESTS_PER_DAY, True),
-    ("tokens_per_day", 0, False, math.inf, False),
-    ("peak_to_average", 1, True, 100, True),
-    ("utilisation", 0, False, 1, True),
-    ("prefix_cache_hit_rate", 0, True, 1, False),
-    ("usd_per_gpu_hour", 0, False, 1000, True),
-    ("ttft_target_s", 0, False, 3600, True),
-    ("tpot_target_ms", 0, False, 60000, True),
-)
+#: the optional numbers of a request, checked against BOUNDS
+_REQUEST_NUMBERS = ("gpus", "input_tokens", "output_tokens", "requests_per_day", "tokens_per_day", "peak_to_average",
+                    "utilisation", "prefix_cache_hit_rate", "usd_per_gpu_hour", "ttft_target_s", "tpot_target_ms")
 _INT_FIELDS = {"gpus", "input_tokens", "output_tokens"}
 
 
@@ -520,14 +556,17 @@ class EstimateRequest:
     A plain dataclass rather than a pydantic model so that the command's cold
     start does not pay for importing pydantic (docs/architecture.md).
     ``input_tokens`` / ``output_tokens`` left as None mean the defaults
-    (DEFAULT_INPUT_TOKENS / DEFAULT_OUTPUT_TOKENS), and the estimate says so.
+    (DEFAULT_INPUT_TOKENS / DEFAULT_OUTPUT_TOKENS, the input shrunk to fit a real model's
+    context window), and the estimate says so. ``precision`` None means the precision a
+    quantised checkpoint id names (``-AWQ`` -> int4), else bf16 (:func:`resolve_precision`).
+    Numbers outside :data:`BOUNDS` are refused (:func:`check_bound`).
     """
 
     model: str | None = None
     model_config_path: str | None = None
     gpu: str
     gpus: int | None = None
-    precision: str = "bf16"
+    precision: str | None = None  # None: the precision a quantised model id names, else bf16
     kv_precision: str | None = None
     int8_mode: str = "weight-only"
     input_tokens: int | None = None
@@ -555,7 +594,7 @@ class EstimateRequest:
             value = getattr(self, name)
             if value is not None and value not in allowed:
                 raise InputError(f"{name}: must be one of {', '.join(allowed)}, got {value!r}")
-        for name, lo, lo_ok, hi, hi_ok in _REQUEST_RANGES:
+        for name in _REQUEST_NUMBERS:
             value = getattr(self, name)
             if value is None:
                 continue
@@ -563,16 +602,16 @@ class EstimateRequest:
                     name in _INT_FIELDS and not isinstance(value, int)):
                 raise InputError(f"{name}: expected {'a whole number' if name in _INT_FIELDS else 'a number'}, "
                                  f"got {value!r}")
-            if not math.isfinite(value) or value < lo or (value == lo and not lo_ok) or value > hi or (
-                    value == hi and not hi_ok):
-                bound = f", {'at most' if hi_ok else 'below'} {hi:g}" if math.isfinite(hi) else ""
-                raise InputError(f"{name}: {value!r} is out of range ({'at least' if lo_ok else 'above'} {lo:g}{bound})")
+            if not math.isfinite(value):
+                raise InputError(f"{name}: must be a finite number, got {value!r}")
+            check_bound(name, value, label=name)
         if self.requests_per_day is not None and self.tokens_per_day is not None:
             raise InputError("give requests_per_day or tokens_per_day, not both")
         c = self.concurrency
-        if c is not None and c != "max" and (isinstance(c, bool) or not isinstance(c, int)
-                                             or not 1 <= c <= MAX_CONCURRENCY):
-            raise InputError(f"concurrency: must be 'max' or a whole number between 1 and {MAX_CONCURRENCY:,}, got {c!r}")
+        if c is not None and c != "max":
+            if isinstance(c, bool) or not isinstance(c, int):
+                raise InputError(f"concurrency: must be 'max' or a whole number, got {c!r}")
+            check_bound("concurrency", c, label="concurrency")
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -617,8 +656,16 @@ def _r(x: float, nd: int = 4) -> float | None:
 
 
 def _round(x: float, places: int = 3) -> float | None:
+    """``round(x, places)``, except that a value fixed decimals would destroy keeps 3 significant figures.
+
+    Why: a positive cost or throughput must never print as 0 (0.00004 $/M at 4 places, 0.04
+    tokens/s per GPU at 1 place). Only values below ``10**-places`` are affected, so every
+    value that fixed decimals already shows keeps its usual output.
+    """
     if x is None or not math.isfinite(x):
         return None
+    if x != 0 and abs(x) < 10.0 ** -places:
+        return float(f"{x:.3g}")
     return round(x, places)
 
 
@@ -628,6 +675,157 @@ def _load_model(req: EstimateRequest) -> ModelSpec:
 
         return model_from_hf_config(req.model_config_path)
     return resolve_model(req.model)
+
+
+_ID_PRECISION = re.compile(r"-(int8|int4|awq|gptq|fp8)(?=-|$)", re.IGNORECASE)
+
+
+def precision_from_model_id(model_id: str | None) -> str | None:
+    """The weight precision a published quantised checkpoint's id names (``...-AWQ`` -> int4), or None.
+
+    Why: such ids resolve to the base architecture (engine/catalog.py), but estimating
+    ``Qwen2.5-7B-Instruct-AWQ`` at bf16 would count four times its weight bytes.
+    ``-Int8`` wins over ``-GPTQ`` (``...-GPTQ-Int8`` is 8-bit); AWQ/GPTQ alone are 4-bit.
+    """
+    if not model_id:
+        return None
+    tags = {tag.lower() for tag in _ID_PRECISION.findall(model_id)}
+    if "int8" in tags:
+        return "int8"
+    if tags & {"int4", "awq", "gptq"}:
+        return "int4"
+    return "fp8" if "fp8" in tags else None
+
+
+def resolve_precision(given: str | None, model_id: str | None) -> tuple[str, str, str | None]:
+    """(precision, its source for ``assumptions``, the precision the id names or None).
+
+    The user's ``--precision`` wins; otherwise the id's; otherwise bf16 (the documented default).
+    """
+    named = precision_from_model_id(model_id)
+    if given is not None:
+        return given, "user", named
+    if named is not None:
+        return named, f"from the model id ({model_id!r} is a {named} checkpoint)", named
+    return "bf16", "sizewise default (bf16)", named
+
+
+def _regime(prep: ModelPrep, gpu: GpuSpec, lay: Layout, cand: Candidate) -> tuple[str, str, Layout]:
+    """(regime, reason, one copy's layout) of the chosen deployment.
+
+    With data-parallel copies inside the replica (see :func:`evaluate_config`) the regime is
+    the copy's: 16 single-GPU copies never talk to each other, so they are not "multi-node".
+    """
+    n, dp = lay.gpus_per_replica, cand.data_parallel
+    if dp <= 1:
+        return lay.regime, lay.regime_reason, lay
+    m = cand.tp * cand.pp
+    copy = next((sub for sub in smaller_layouts(prep, gpu, n) if (sub.tp, sub.pp) == (cand.tp, cand.pp)), None)
+    idle = n - dp * m
+    reason = (f"{n} GPUs per replica run as {dp} data-parallel copies of TP {cand.tp} x PP {cand.pp} "
+              f"(faster than one TP {lay.tp} x PP {lay.pp} group here)"
+              + (f"; {idle} GPUs idle" if idle > 0 else ""))
+    if copy is None:  # not expected: evaluate_config chose the copy among smaller_layouts
+        return cand.regime, reason, lay
+    return copy.regime, f"{reason}; each copy: {copy.regime_reason}", copy
+
+
+def _context_assumed(model: ModelSpec) -> str | None:
+    """The ``assumed`` entry of a --model-config load that concerns the context window, if any."""
+    for entry in getattr(model, "assumed", ()) or ():
+        if "max_position_embeddings" in entry or "context" in entry.lower():
+            return entry
+    return None
+
+
+def _workload_tokens(req: EstimateRequest, model: ModelSpec, warnings: list[str]) -> tuple[float, float, str, str]:
+    """(input tokens, output tokens, their sources) after the context-window rule.
+
+    Explicit token counts beyond a real model's context window are an error. The defaults
+    (2,000 + 300) are the article's workload, not the user's: when neither count was given
+    and they exceed the window (Falcon-40B's 2,048), the input shrinks to fit (output stays
+    300 unless the window is under 600 tokens; then the default's 13% output share) and a
+    warning says what was assumed. Generic classes only warn (their window is nominal).
+    """
+    s_src = "user" if req.input_tokens is not None else "sizewise default (the article's 2K-token prompts)"
+    g_src = "user" if req.output_tokens is not None else "sizewise default (~300-token answers; seed-consistency C03)"
+    s = float(req.input_tokens if req.input_tokens is not None else DEFAULT_INPUT_TOKENS)
+    g = float(req.output_tokens if req.output_tokens is not None else DEFAULT_OUTPUT_TOKENS)
+    ctx = model.max_context
+    if s + g <= ctx:
+        return s, g, s_src, g_src
+    if model.generic:
+        warnings.append(f"input + output = {int(s + g):,} tokens exceeds the model's context window of {ctx:,}")
+        return s, g, s_src, g_src
+    assumed = _context_assumed(model)
+    assumed_note = f" (an assumed window: config.json: {assumed})" if assumed else ""
+    if req.input_tokens is None and req.output_tokens is None and ctx >= 2:
+        default_total = DEFAULT_INPUT_TOKENS + DEFAULT_OUTPUT_TOKENS
+        if ctx >= 2 * DEFAULT_OUTPUT_TOKENS:
+            g = float(DEFAULT_OUTPUT_TOKENS)
+        else:
+            g = float(max(1, round(ctx * DEFAULT_OUTPUT_TOKENS / default_total)))
+            g_src = (f"sizewise default shrunk to fit {model.name}'s {ctx:,}-token context window "
+                     f"(the default's {DEFAULT_OUTPUT_TOKENS / default_total:.0%} output share)")
+        s = float(ctx - g)
+        s_src = (f"sizewise default shrunk to fit {model.name}'s {ctx:,}-token context window "
+                 f"(context - {int(g):,} output tokens)")
+        warnings.append(f"the default workload ({DEFAULT_INPUT_TOKENS:,} input + {DEFAULT_OUTPUT_TOKENS:,} output tokens) "
+                        f"exceeds {model.name}'s context window of {ctx:,} tokens{assumed_note}; assumed {int(s):,} "
+                        f"input + {int(g):,} output tokens (set --input-tokens / --output-tokens to choose)")
+        return s, g, s_src, g_src
+    raise InputError(f"--input-tokens + --output-tokens = {int(s + g):,} exceeds {model.name}'s context window "
+                     f"of {ctx:,} tokens{assumed_note}")
+
+
+#: with no --gpus and no --concurrency, GPU counts tried beyond the fewest that fit (each costs ~1 ms once)
+LATENCY_EXTRA_COUNTS = 4
+#: another tried GPU count is named only when it saves more than this share of the monthly cost
+CHEAPER_COUNT_MARGIN = 0.05
+
+
+def _fewest_meeting_latency(prep: ModelPrep, gprep: GpuPrep, first: Layout, first_cand: Candidate,
+                            kwargs: dict[str, Any]) -> tuple[Layout, Candidate, list[tuple[Layout, Candidate]]]:
+    """The fewest GPUs per replica that fit AND meet the latency targets, and every count tried.
+
+    Why: the fewest GPUs that merely hold the weights can miss the TPOT target even at one
+    sequence (Llama-3.1-70B on 2 x A100: 53 ms), and then need 7x the GPUs of 4-GPU replicas.
+    Tries ``first`` and the next LATENCY_EXTRA_COUNTS larger valid counts and chooses the
+    fewest that meets the targets; if none does, the fewest that fit is kept (and the caller
+    says so). All are evaluated (a few ms, once per command) so the caller can name a cheaper one.
+    """
+    model, gpu = prep.model, gprep.gpu
+    tried = [(first, first_cand)]
+    chosen = (first, first_cand) if first_cand.meets_latency else None
+    for n in valid_gpu_counts(model, gpu, first.gpus_per_replica + 1)[:LATENCY_EXTRA_COUNTS]:
+        try:
+            lay = layout_for(model, gpu, prep.precision, prep.kv_precision, n)
+        except (DoesNotFitError, InputError):
+            continue
+        c = evaluate_config(prep, gprep, lay, **kwargs)
+        if c is None:
+            continue
+        tried.append((lay, c))
+        if chosen is None and c.meets_latency:
+            chosen = (lay, c)
+    lay, cand = chosen or (first, first_cand)
+    return lay, cand, tried
+
+
+def _cheaper_count(chosen: Candidate, tried: Iterable[Candidate]) -> Candidate | None:
+    """A tried GPU count cheaper per month than ``chosen`` by more than CHEAPER_COUNT_MARGIN, or None.
+
+    Only counts that meet the latency targets compete with one that does.
+    """
+    best = None
+    for c in tried:
+        if c.gpus_per_replica == chosen.gpus_per_replica or (chosen.meets_latency and not c.meets_latency):
+            continue
+        if best is None or (c.monthly_usd, c.gpus_per_replica) < (best.monthly_usd, best.gpus_per_replica):
+            best = c
+    if best is not None and best.monthly_usd < chosen.monthly_usd * (1.0 - CHEAPER_COUNT_MARGIN):
+        return best
+    return None
 
 
 def estimate(req: EstimateRequest) -> Estimate:
@@ -659,21 +857,27 @@ def estimate(req: EstimateRequest) -> Estimate:
     model = _load_model(req)
     gpu = resolve_gpu(req.gpu)
     calib = load_calibration()
-    prec = req.precision
+    # what a --model-config loader had to assume (getattr: older ModelSpecs have no ``assumed``)
+    for entry in getattr(model, "assumed", ()) or ():
+        warnings.append(f"config.json: {entry}")
+    prec, prec_source, id_prec = resolve_precision(req.precision, req.model)
+    if id_prec is not None and req.precision is not None and req.precision != id_prec:
+        warnings.append(f"the model id {req.model!r} names {id_prec} weights, but --precision {req.precision} was "
+                        f"given: estimated at {req.precision}")
+    if req.int8_mode == "w8a8" and prec != "int8":
+        warnings.append(f"--int8-kernels w8a8 applies to --precision int8 only; ignored at {prec}")
     kvp = req.kv_precision or default_kv_precision(prec)
-    s = float(req.input_tokens if req.input_tokens is not None else DEFAULT_INPUT_TOKENS)
-    g = float(req.output_tokens if req.output_tokens is not None else DEFAULT_OUTPUT_TOKENS)
-    if s + g > model.max_context and not model.generic:
-        raise InputError(f"--input-tokens + --output-tokens = {int(s + g):,} exceeds {model.name}'s context window "
-                         f"of {model.max_context:,} tokens")
-    if s + g > model.max_context:
-        warnings.append(f"input + output = {int(s + g):,} tokens exceeds the model's context window of {model.max_context:,}")
+    s, g, s_source, g_source = _workload_tokens(req, model, warnings)
 
     requests = req.requests_per_day
     if req.tokens_per_day is not None:
         requests = req.tokens_per_day / (s + g)
-        if requests > MAX_REQUESTS_PER_DAY:
-            raise InputError(f"--tokens-per-day: {req.tokens_per_day:g} is larger than the supported maximum")
+        if not MIN_REQUESTS_PER_DAY <= requests <= MAX_REQUESTS_PER_DAY:
+            lo_hi = "small" if requests < MIN_REQUESTS_PER_DAY else "large"
+            bound = MIN_REQUESTS_PER_DAY if requests < MIN_REQUESTS_PER_DAY else MAX_REQUESTS_PER_DAY
+            raise InputError(f"--tokens-per-day: {req.tokens_per_day:g} is too {lo_hi} (it gives {requests:.3g} requests "
+                             f"per day of {int(s + g):,} tokens; the supported "
+                             f"{'minimum' if lo_hi == 'small' else 'maximum'} is {_bound_text(bound)} requests per day)")
 
     prep = prepare_model(model, prec, kvp)
     gprep = prepare_gpu(gpu, prec, req.int8_mode, a)
@@ -685,10 +889,10 @@ def estimate(req: EstimateRequest) -> Estimate:
     price = prices.get(gpu.id, req.usd_per_gpu_hour)
     if req.usd_per_gpu_hour is not None:
         price = req.usd_per_gpu_hour
-    cand = evaluate_config(prep, gprep, lay, input_tokens=s, output_tokens=g, requests_per_day=requests,
-                           concurrency=req.concurrency, calib=calib, a=a, deployment=req.deployment,
-                           usd_per_gpu_hour=price, purchase_usd=purchases.get(gpu.id),
-                           ttft_target_s=req.ttft_target_s, tpot_target_ms=req.tpot_target_ms)
+    kwargs = dict(input_tokens=s, output_tokens=g, requests_per_day=requests, concurrency=req.concurrency, calib=calib,
+                  a=a, deployment=req.deployment, usd_per_gpu_hour=price, purchase_usd=purchases.get(gpu.id),
+                  ttft_target_s=req.ttft_target_s, tpot_target_ms=req.tpot_target_ms)
+    cand = evaluate_config(prep, gprep, lay, **kwargs)
     if cand is None:
         maxc = max_sequences(prep, lay, s + g, a.max_batch_sequences)
         if maxc < 1:
@@ -698,18 +902,34 @@ def estimate(req: EstimateRequest) -> Estimate:
         raise DoesNotFitError(
             f"--concurrency {req.concurrency}: only {maxc:,} sequences of {int(s + g):,} tokens fit in the KV cache of "
             f"{lay.gpus_per_replica} x {gpu.id}; lower --concurrency or add --gpus")
+    tried: list[tuple[Layout, Candidate]] = [(lay, cand)]
+    if req.gpus is None and req.concurrency is None:
+        lay, cand, tried = _fewest_meeting_latency(prep, gprep, lay, cand, kwargs)
+        cheaper = _cheaper_count(cand, [c for _, c in tried])
+        if cheaper is not None:
+            warnings.append(f"{cheaper.gpus_per_replica} GPUs per replica would cost ${cheaper.monthly_usd:,.0f}/month "
+                            f"({(cheaper.monthly_usd / cand.monthly_usd - 1) * 100:+.0f}%): "
+                            f"try --gpus {cheaper.gpus_per_replica}")
     if not cand.meets_latency and req.concurrency is None:
-        warnings.append("even one request at a time misses the latency targets (TTFT/TPOT); reported at concurrency 1")
+        others = [lt.gpus_per_replica for lt, _ in tried if lt.gpus_per_replica != lay.gpus_per_replica]
+        also = (f"; also tried {', '.join(map(str, others))} GPUs per replica: none meets them" if others else "")
+        warnings.append("even one request at a time misses the latency targets (TTFT/TPOT); reported at concurrency 1"
+                        + also)
 
     ttft_t = req.ttft_target_s if req.ttft_target_s is not None else a.ttft_target_s
     tpot_t = req.tpot_target_ms if req.tpot_target_ms is not None else a.tpot_target_ms
     r = replica_perf(prep.perf, gprep.perf, calib.efficiency, cand.tp, cand.pp, s, g,
                      cand.concurrency / cand.data_parallel, s * a.prefix_cache_hit_rate)
 
+    regime, regime_reason, copy_lay = _regime(prep, gpu, lay, cand)
+
     pc = param_counts(model)
     kv_total = kv_bytes(model, kvp, s + g, cand.concurrency)
     overhead_total = lay.overhead_bytes_per_gpu * lay.gpus_per_replica
     total_bytes = prep.weights_bytes + kv_total + overhead_total
+    # what the article's VRAM rules describe: one copy serving ONE sequence of s + g tokens
+    single_bytes = (prep.weights_bytes + copy_lay.overhead_bytes_per_gpu * copy_lay.gpus_per_replica
+                    + kv_bytes(model, kvp, s + g, 1))
     capacity = gpu.capacity_gib * 2**30 * lay.gpus_per_replica
 
     # ---- cost blocks: cloud and owned side by side
@@ -758,7 +978,7 @@ def estimate(req: EstimateRequest) -> Estimate:
     size_class = model.size_class if model.generic else None
     article_workload = bool(requests) and abs(out_day - 1e8) / 1e8 < 0.05 and s == 2000 and g in (20, 30)
     article = reference_block(size_class, prec, computed_total_gb=total_bytes / 1e9,
-                              computed_monthly_usd=cand.monthly_usd, computed_gpus=cand.total_gpus,
+                              computed_single_sequence_gb=single_bytes / 1e9, computed_monthly_usd=cand.monthly_usd, computed_gpus=cand.total_gpus,
                               computed_gpu_name=gpu.name, cost_table_workload=article_workload)
     if model.num_kv_heads < model.num_attention_heads or model.mla is not None:
         from engine.memory import article_kv_formula_bytes
@@ -768,8 +988,9 @@ def estimate(req: EstimateRequest) -> Estimate:
             "article_bytes_per_token": art_kv,
             "computed_bytes_per_token": prep.kv_bytes_per_token,
             "ratio": _round(art_kv / prep.kv_bytes_per_token, 2),
+            "label": f"KV bytes per token: the article's formula applied to {model.name}",
             "note": "the article's KV formula uses the hidden size, i.e. assumes no grouped-query/latent attention",
-            "where": "KV-cache example (70B, 8K); seed-consistency C02",
+            "where": "formula from the article's KV-cache example (70B, 8K); seed-consistency C02",
         }
     ql, qh = article_quick_rule_gb(pc.total / 1e9, prec)
 
@@ -787,8 +1008,9 @@ def estimate(req: EstimateRequest) -> Estimate:
         "value": purchase,
         "source": "user override" if gpu.id in purchases else gpu.provenance["purchase_usd"].source,
     }
-    assumptions["input_tokens"] = {"value": int(s), "source": "user" if req.input_tokens is not None else "sizewise default (the article's 2K-token prompts)"}
-    assumptions["output_tokens"] = {"value": int(g), "source": "user" if req.output_tokens is not None else "sizewise default (~300-token answers; seed-consistency C03)"}
+    assumptions["input_tokens"] = {"value": int(s), "source": s_source}
+    assumptions["output_tokens"] = {"value": int(g), "source": g_source}
+    assumptions["precision"] = {"value": prec, "source": prec_source}
     assumptions["kv_precision"] = {"value": kvp, "source": "user" if req.kv_precision else "default: fp8 KV with fp8 weights, else fp16"}
     assumptions["compute_path"] = {"value": gprep.compute_note, "source": "engine/performance.py compute_rate_flops (seed-consistency C10)"}
     if req.tokens_per_day is not None:
@@ -817,12 +1039,13 @@ def estimate(req: EstimateRequest) -> Estimate:
         memory={"weights_gb": _round(prep.weights_bytes / 1e9), "kv_cache_bytes_per_token": prep.kv_bytes_per_token,
                 "kv_cache_gb": _round(kv_total / 1e9), "kv_tokens_per_sequence": int(s + g),
                 "overhead_gb": _round(overhead_total / 1e9), "total_gb": _round(total_bytes / 1e9),
+                "single_sequence_gb": _round(single_bytes / 1e9),
                 "capacity_gb": _round(capacity / 1e9), "kv_budget_gb": _round(lay.kv_budget_bytes / 1e9),
                 "article_quick_rule_gb": [_round(ql, 2), _round(qh, 2)]},
         deployment={"gpus_per_replica": lay.gpus_per_replica, "tensor_parallel": cand.tp, "pipeline_parallel": cand.pp,
                     "data_parallel_in_replica": cand.data_parallel,
                     "nodes_per_replica": lay.nodes, "replicas": cand.replicas, "total_gpus": cand.total_gpus,
-                    "regime": lay.regime, "regime_reason": lay.regime_reason},
+                    "regime": regime, "regime_reason": regime_reason},
         performance={"concurrency": cand.concurrency, "concurrency_mode": mode, "max_concurrency": cand.max_concurrency,
                      "output_tokens_per_s": _round(cand.output_tokens_per_s, 1),
                      "output_tokens_per_s_per_gpu": _round(cand.output_tokens_per_s / lay.gpus_per_replica, 1),

@@ -22,7 +22,9 @@ def add_arguments(parser) -> None:
     src.add_argument("--model-config", metavar="PATH", help="a Hugging Face config.json on disk")
     parser.add_argument("--gpu", metavar="ID", required=True, help="GPU id (see `sizewise catalog gpus`)")
     parser.add_argument("--gpus", metavar="N", help="GPUs per replica (default: the fewest that fit)")
-    parser.add_argument("--precision", choices=PRECISIONS, default="bf16", help="weight precision (default bf16)")
+    parser.add_argument("--precision", choices=PRECISIONS, default=None,
+                        help="weight precision (default bf16, or what a quantised model id names: "
+                             "-AWQ/-GPTQ/-Int4 int4, -Int8 int8, -FP8 fp8)")
     parser.add_argument("--kv-precision", choices=KV_PRECISIONS, help="KV-cache precision (default fp8 with fp8 weights, else fp16)")
     parser.add_argument("--int8-kernels", choices=("weight-only", "w8a8"), default="weight-only",
                         help="int8 as weight-only (W8A16, bf16 compute; default) or W8A8 (int8 tensor cores)")
@@ -35,8 +37,8 @@ def add_arguments(parser) -> None:
     demand.add_argument("--requests-per-day", metavar="N", help="average requests per day")
     demand.add_argument("--tokens-per-day", metavar="N", help="input + output tokens per day (converted to requests)")
     parser.add_argument("--peak-to-average", metavar="X", help="busiest-hour rate / daily average (default 2)")
-    parser.add_argument("--utilisation", metavar="F", help="target utilisation of a replica at peak, 0-1 (default 0.65)")
-    parser.add_argument("--prefix-cache-hit-rate", metavar="F", help="fraction of input tokens served from a shared-prefix cache (default 0)")
+    parser.add_argument("--utilisation", metavar="F", help="target utilisation of a replica at peak, 0.01-1 (default 0.65)")
+    parser.add_argument("--prefix-cache-hit-rate", metavar="F", help="fraction of input tokens served from a shared-prefix cache, 0-0.99 (default 0)")
     parser.add_argument("--deployment", choices=("cloud", "owned"), default="cloud", help="price basis (default cloud)")
     parser.add_argument("--usd-per-gpu-hour", metavar="USD", help="cloud price per GPU-hour (default: the catalog's)")
     parser.add_argument("--ttft-target", metavar="S", help="time-to-first-token target in seconds (default 2)")
@@ -46,76 +48,52 @@ def add_arguments(parser) -> None:
 
 
 def _request(args):
-    """Flags -> EstimateRequest; every problem is an InputError naming the flag."""
+    """Flags -> EstimateRequest; every problem is an InputError naming the flag.
+
+    Bounds come from engine.estimate.BOUNDS and are checked here first (the message names
+    the flag and the bound, in engine.estimate.check_bound's one wording), then again by
+    EstimateRequest itself for callers that skip the CLI.
+    """
     from engine.errors import InputError
-    from engine.estimate import (
-        MAX_CONCURRENCY, MAX_GPUS_PER_REPLICA, MAX_REQUESTS_PER_DAY, MAX_TOKENS_PER_REQUEST, EstimateRequest,
-    )
+    from engine.estimate import BOUNDS, EstimateRequest, check_bound
     from engine.units import parse_positive_int, parse_quantity
 
-    def fraction(flag, value, *, lo_open=True, hi=1.0, hi_open=False):
-        x = parse_quantity(value, name=flag, allow_zero=not lo_open)
-        if x > hi or (hi_open and x >= hi):
-            raise InputError(f"{flag}: must be {'below' if hi_open else 'at most'} {hi:g}, got {value!r}")
+    def number(field, value, *, whole=False):
+        flag = BOUNDS[field][0]
+        if whole:
+            x = parse_positive_int(value, name=flag)
+        else:
+            x = parse_quantity(value, name=flag, allow_zero=True)
+        check_bound(field, x, shown=str(value).strip())
         return x
 
-    fields = {"gpu": args.gpu, "precision": args.precision, "int8_mode": args.int8_kernels,
-              "deployment": args.deployment}
+    fields = {"gpu": args.gpu, "int8_mode": args.int8_kernels, "deployment": args.deployment}
+    if args.precision is not None:
+        fields["precision"] = args.precision
     if args.model is not None:
         fields["model"] = args.model
     else:
         fields["model_config_path"] = args.model_config
     if args.kv_precision:
         fields["kv_precision"] = args.kv_precision
-    if args.gpus is not None:
-        fields["gpus"] = parse_positive_int(args.gpus, name="--gpus", maximum=MAX_GPUS_PER_REPLICA)
-    if args.input_tokens is not None:
-        fields["input_tokens"] = parse_positive_int(args.input_tokens, name="--input-tokens", maximum=MAX_TOKENS_PER_REQUEST)
-    if args.output_tokens is not None:
-        fields["output_tokens"] = parse_positive_int(args.output_tokens, name="--output-tokens", maximum=MAX_TOKENS_PER_REQUEST)
+    for field, value in (("gpus", args.gpus), ("input_tokens", args.input_tokens), ("output_tokens", args.output_tokens)):
+        if value is not None:
+            fields[field] = number(field, value, whole=True)
     if args.concurrency is not None:
         if args.concurrency.strip().lower() == "max":
             fields["concurrency"] = "max"
         else:
             try:
-                fields["concurrency"] = parse_positive_int(args.concurrency, name="--concurrency", maximum=MAX_CONCURRENCY)
+                fields["concurrency"] = number("concurrency", args.concurrency, whole=True)
             except InputError as err:
                 raise InputError(f"{err} (or 'max' for the offline maximum)") from None
-    if args.requests_per_day is not None:
-        x = parse_quantity(args.requests_per_day, name="--requests-per-day", allow_zero=False)
-        if x > MAX_REQUESTS_PER_DAY:
-            raise InputError(f"--requests-per-day: {args.requests_per_day} is absurd (the supported maximum is {MAX_REQUESTS_PER_DAY:g} requests per day)")
-        fields["requests_per_day"] = x
-    if args.tokens_per_day is not None:
-        x = parse_quantity(args.tokens_per_day, name="--tokens-per-day", allow_zero=False)
-        if x > MAX_REQUESTS_PER_DAY * 1e4:
-            raise InputError(f"--tokens-per-day: {args.tokens_per_day} is absurd (the supported maximum is {MAX_REQUESTS_PER_DAY * 1e4:g} tokens per day)")
-        fields["tokens_per_day"] = x
-    if args.peak_to_average is not None:
-        x = parse_quantity(args.peak_to_average, name="--peak-to-average", allow_zero=False)
-        if not 1 <= x <= 100:
-            raise InputError(f"--peak-to-average: must be between 1 and 100, got {args.peak_to_average!r}")
-        fields["peak_to_average"] = x
-    if args.utilisation is not None:
-        fields["utilisation"] = fraction("--utilisation", args.utilisation)
-    if args.prefix_cache_hit_rate is not None:
-        fields["prefix_cache_hit_rate"] = fraction("--prefix-cache-hit-rate", args.prefix_cache_hit_rate,
-                                                   lo_open=False, hi_open=True)
-    if args.usd_per_gpu_hour is not None:
-        x = parse_quantity(args.usd_per_gpu_hour, name="--usd-per-gpu-hour", allow_zero=False)
-        if x > 1000:
-            raise InputError(f"--usd-per-gpu-hour: {args.usd_per_gpu_hour} is absurd (at most $1000 per GPU-hour)")
-        fields["usd_per_gpu_hour"] = x
-    if args.ttft_target is not None:
-        x = parse_quantity(args.ttft_target, name="--ttft-target", allow_zero=False)
-        if x > 3600:
-            raise InputError(f"--ttft-target: at most 3600 seconds, got {args.ttft_target!r}")
-        fields["ttft_target_s"] = x
-    if args.tpot_target is not None:
-        x = parse_quantity(args.tpot_target, name="--tpot-target", allow_zero=False)
-        if x > 60000:
-            raise InputError(f"--tpot-target: at most 60000 ms, got {args.tpot_target!r}")
-        fields["tpot_target_ms"] = x
+    for field, value in (("requests_per_day", args.requests_per_day), ("tokens_per_day", args.tokens_per_day),
+                         ("peak_to_average", args.peak_to_average), ("utilisation", args.utilisation),
+                         ("prefix_cache_hit_rate", args.prefix_cache_hit_rate),
+                         ("usd_per_gpu_hour", args.usd_per_gpu_hour), ("ttft_target_s", args.ttft_target),
+                         ("tpot_target_ms", args.tpot_target)):
+        if value is not None:
+            fields[field] = number(field, value)
     if args.overrides is not None:
         fields["overrides_path"] = args.overrides
     return EstimateRequest(**fields)
@@ -135,6 +113,13 @@ def run(args) -> int:
     return 0
 
 
+def _num(x: float, nd: int) -> str:
+    """``x`` with ``nd`` decimals, or 3 significant figures when the decimals would show a non-zero value as 0."""
+    if x != 0 and abs(x) < 0.5 * 10.0 ** -nd:
+        return f"{x:.3g}"
+    return f"{x:,.{nd}f}"
+
+
 def _fmt(x, unit: str = "", nd: int = 2) -> str:
     if x is None:
         return "-"
@@ -143,7 +128,7 @@ def _fmt(x, unit: str = "", nd: int = 2) -> str:
     if isinstance(x, float):
         if abs(x) >= 1000:
             return f"{x:,.0f}{unit}"
-        return f"{x:,.{nd}f}{unit}"
+        return f"{_num(x, nd)}{unit}"
     return f"{x}{unit}"
 
 
@@ -163,13 +148,15 @@ def render_table(e) -> None:
     t.add_row(f"KV cache ({p['concurrency']} x {m['kv_tokens_per_sequence']:,} tokens)", _fmt(m["kv_cache_gb"], " GB"), "")
     t.add_row("runtime overhead", _fmt(m["overhead_gb"], " GB"), "")
     t.add_row("total per replica", _fmt(m["total_gb"], " GB") + f" of {_fmt(m['capacity_gb'], ' GB')}", "")
-    t.add_row("GPUs per replica", f"{d['gpus_per_replica']} (TP {d['tensor_parallel']}, PP {d['pipeline_parallel']})", "")
+    copies = d.get("data_parallel_in_replica", 1)
+    t.add_row("GPUs per replica", f"{d['gpus_per_replica']} (TP {d['tensor_parallel']}, PP {d['pipeline_parallel']}"
+              + (f", {copies} copies)" if copies > 1 else ")"), "")
     t.add_row("regime", d["regime"], "")
     t.add_row("concurrency", f"{p['concurrency']} ({p['concurrency_mode']}, max {p['max_concurrency']})", "")
     t.add_row("output tokens/s per replica", _fmt(p["output_tokens_per_s"]), _fmt(b["output_tokens_per_s"]))
     t.add_row("output tokens/s per GPU", _fmt(p["output_tokens_per_s_per_gpu"]), "")
-    t.add_row("TTFT / TPOT", f"{p['ttft_s']:.3f} s / {p['tpot_ms']:.1f} ms", "")
-    t.add_row("prefill share of GPU time", f"{p['prefill_share'] * 100:.0f}%", "")
+    t.add_row("TTFT / TPOT", f"{_num(p['ttft_s'], 3)} s / {_num(p['tpot_ms'], 1)} ms", "")
+    t.add_row("prefill share of GPU time", f"{_num(p['prefill_share'] * 100, 0)}%", "")
     t.add_row("replicas / total GPUs", f"{d['replicas']} / {d['total_gpus']}", _fmt(b["replicas"]))
     t.add_row(f"$ per GPU-hour ({c['basis']})", _fmt(c["usd_per_gpu_hour"], nd=2), "")
     t.add_row("monthly", "$" + _fmt(c["monthly_usd"]), "$" + _fmt(b["monthly_usd"]))
@@ -188,9 +175,11 @@ def render_table(e) -> None:
         a.add_column("article", justify="right")
         a.add_column("sizewise", justify="right")
         a.add_column("where")
+        one = m.get("single_sequence_gb")
         if "vram" in art:
             v = art["vram"]
-            a.add_row(f"practical VRAM ({v['precision_row']})", _fmt(v["practical_gb"], " GB", 0), _fmt(m["total_gb"], " GB"), v["where"])
+            a.add_row(f"practical VRAM ({v['precision_row']}) vs sizewise, 1 sequence", _fmt(v["practical_gb"], " GB", 0),
+                      _fmt(one, " GB"), v["where"])
         if "cost_table" in art:
             ct = art["cost_table"]
             note = "" if ct["comparable"] else " (its workload differs)"
@@ -198,10 +187,15 @@ def render_table(e) -> None:
             a.add_row("hardware", ct["hardware"], f"{d['total_gpus']}x {e.gpu['id']}", ct["where"])
         if "kv_formula" in art:
             k = art["kv_formula"]
-            a.add_row("KV bytes per token", _fmt(float(k["article_bytes_per_token"]), nd=0), _fmt(float(k["computed_bytes_per_token"]), nd=0), k["where"])
+            a.add_row(k.get("label", "KV bytes per token"), _fmt(float(k["article_bytes_per_token"]), nd=0),
+                      _fmt(float(k["computed_bytes_per_token"]), nd=0), k["where"])
         if "quick_rule_gb" in art:
             q = art["quick_rule_gb"]
-            a.add_row("quick rule (params x bytes x 1.2-1.4)", _fmt(q["value"], " GB"), _fmt(m["total_gb"], " GB"), q["where"])
+            a.add_row("quick rule (params x bytes x 1.2-1.4) vs sizewise, 1 sequence", _fmt(q["value"], " GB"),
+                      _fmt(one, " GB"), q["where"])
+        if "vram" in art or "quick_rule_gb" in art:
+            a.add_row(f"sizewise, full load ({p['concurrency']} sequences)", "-",
+                      _fmt(m["total_gb"], " GB"), "total per replica above")
         console.print(a)
     for warning in e.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
