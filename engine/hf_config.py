@@ -18,7 +18,7 @@ names and defaults are mapped here:
   ``ffn_hidden_size`` (default 4 x hidden), standard GELU MLP, LayerNorm.
 - GPT-2 style: ``n_layer``, ``n_embd``, ``n_head``, ``n_inner``, ``n_positions``.
 
-Anything unusable - not a regular file, not UTF-8 (a byte-order mark is
+Anything unusable - a directory, socket or device, empty, not UTF-8 (a byte-order mark is
 fine), not JSON, larger than 5 MB, a required field missing or not a positive
 integer - is a :class:`ConfigError` naming the file and the field. A field
 that is missing but has a default (context length, experts per token, KV
@@ -31,8 +31,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +39,7 @@ from pydantic import ValidationError
 from engine.catalog_schema import validate_model
 from engine.specs import SIZE_CLASSES, ModelSpec
 from engine.errors import ConfigError, shown
+from engine.safefile import UnreadableFile, read_user_file
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 #: sanity ceilings: a config beyond these is corrupt or hostile, not a model
@@ -99,33 +98,16 @@ class _Fields:
 
 
 def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing anything but a regular file before reading from it.
-
-    Why open non-blocking and check the opened descriptor: a FIFO (``mkfifo``,
-    ``<(...)``) blocks ``open()`` until a writer appears and ``read()`` until it
-    closes, so ``--model-config`` on one would hang forever. Opening with
-    ``O_NONBLOCK`` returns at once for any file type, and ``fstat`` on that
-    descriptor (not on the name, which could be swapped in between) says what
-    it is; regular files read normally whatever the flag.
-    """
+    """The file's bytes (regular file or pipe; engine/safefile.py refuses what could hang)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror or err})") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise ConfigError(f"{path}: is a directory, expected a config.json file")
-        if not stat.S_ISREG(mode):
-            raise ConfigError(f"{path}: not a regular file (a FIFO, socket or device); pass a config.json file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror or err})") from None
-    finally:
-        os.close(fd)
+        return read_user_file(path, MAX_CONFIG_BYTES)
+    except UnreadableFile as err:
+        message = str(err)
+        if message == "file not found":
+            message = "no such file"
+        elif message == "is a directory":
+            message = "is a directory, expected a config.json file"
+        raise ConfigError(f"{path}: {message}") from None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -134,6 +116,8 @@ def _read(path: Path) -> dict[str, Any]:
     raw = _read_bytes(path)
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not a model config.json")
+    if not raw.strip():
+        raise ConfigError(f"{path}: is empty, expected a model's config.json")
     try:
         text = raw.decode("utf-8-sig")  # editors on Windows save JSON with a byte-order mark; json.loads refuses it
     except UnicodeDecodeError as err:

@@ -24,9 +24,7 @@ uses it too).
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -34,6 +32,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import SizewiseError
+from engine.safefile import UnreadableFile, read_user_file
 
 #: Files larger than this are refused before parsing (rules and answers are a few KB).
 MAX_FILE_BYTES = 1_000_000
@@ -129,13 +128,9 @@ class Document:
 def load_yaml_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, display: str | None = None) -> Document:
     """Read and parse ``path``; raise :class:`YamlProblems` with every problem found.
 
-    Only regular files are read. Why: a FIFO (``mkfifo``, ``<(...)``) blocks
-    ``open()`` until a writer appears and ``read()`` until it closes, so an
-    answers or overrides "file" that is a pipe would hang the command forever.
-    The file is opened non-blocking (returns at once for any type) and the
-    *opened* descriptor is checked with ``fstat``, so the name cannot be
-    swapped between the check and the read. Stdin is read by the commands that
-    accept ``-``, never through here.
+    Regular files and pipes are read; directories, sockets and devices are
+    refused, and a FIFO nobody writes to reads as empty instead of hanging
+    (engine/safefile.py says why and how).
     """
     path = Path(path)
     name = display or str(path)
@@ -144,27 +139,12 @@ def load_yaml_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, display
         return YamlProblems([Problem(name, 0, 0, "", message)])
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except IsADirectoryError:
-        raise refuse("is a directory, expected a YAML file") from None
-    except FileNotFoundError:
-        raise refuse("file not found") from None
-    except OSError as err:
-        raise refuse(f"cannot read file: {err.strerror or err}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise refuse("is a directory, expected a YAML file")
-        if not stat.S_ISREG(info.st_mode):
-            raise refuse("not a regular file (a FIFO, socket or device); refusing to read it (it could block forever)")
-        if info.st_size > max_bytes:
-            raise refuse(f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit; refusing to parse it")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            raw = fh.read(max_bytes + 1)
-    except OSError as err:
-        raise refuse(f"cannot read file: {err.strerror or err}") from None
-    finally:
-        os.close(fd)
+        raw = read_user_file(path, max_bytes)
+    except UnreadableFile as err:
+        message = str(err)
+        raise refuse(f"{message}, expected a YAML file" if message == "is a directory" else message) from None
+    if len(raw) > max_bytes:
+        raise refuse(f"file is over the {max_bytes:,}-byte limit; refusing to parse it")
     return load_yaml_bytes(raw, name, max_bytes=max_bytes)
 
 

@@ -212,28 +212,62 @@ def test_utf8_bom_is_accepted(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
-def test_fifo_is_refused_without_blocking(tmp_path):
-    import os
+def _in_thread(fn, fifo):
+    """Run ``fn`` in a thread; fail (after unblocking it) if it hangs on the FIFO."""
     import threading
 
-    fifo = tmp_path / "config.json"
-    os.mkfifo(fifo)
     outcome = []
 
-    def load():
+    def run():
         try:
-            model_from_hf_config(fifo)
-        except ConfigError as err:
-            outcome.append(str(err))
+            outcome.append(("ok", fn()))
+        except Exception as err:  # noqa: BLE001 - the test inspects it
+            outcome.append(("error", err))
 
-    worker = threading.Thread(target=load, daemon=True)
+    worker = threading.Thread(target=run, daemon=True)
     worker.start()
     worker.join(timeout=10)
     if worker.is_alive():  # unblock the reader so the test process can exit, then fail
         with open(fifo, "wb"):
             pass
         pytest.fail("reading a FIFO blocked")
-    assert outcome and "not a regular file" in outcome[0] and str(fifo) in outcome[0]
-    # a directory holding a FIFO named config.json is refused the same way
-    with pytest.raises(ConfigError, match="not a regular file"):
+    return outcome[0]
+
+
+def test_a_fifo_nobody_writes_to_reads_as_empty_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "config.json"
+    os.mkfifo(fifo)
+    kind, err = _in_thread(lambda: model_from_hf_config(fifo), fifo)
+    assert kind == "error" and isinstance(err, ConfigError)
+    assert str(err) == f"{fifo}: is empty, expected a model's config.json"
+    # a directory holding such a FIFO named config.json is read the same way
+    with pytest.raises(ConfigError, match="is empty"):
         model_from_hf_config(tmp_path)
+
+
+def test_a_pipe_with_a_writer_is_read(tmp_path):
+    """``--model-config <(curl ...)`` and friends: a pipe is a legitimate way to pass the file."""
+    import os
+    import threading
+
+    fifo = tmp_path / "config.json"
+    os.mkfifo(fifo)
+    source = (FIX / "falcon-7b.json").read_bytes()
+
+    def write():
+        with open(fifo, "wb") as fh:
+            fh.write(source)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    kind, model = _in_thread(lambda: model_from_hf_config(fifo), fifo)
+    writer.join(timeout=10)
+    assert kind == "ok", model
+    assert model.num_layers == model_from_hf_config(FIX / "falcon-7b.json").num_layers
+
+
+def test_a_device_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="not a regular file or a pipe"):
+        model_from_hf_config("/dev/zero")

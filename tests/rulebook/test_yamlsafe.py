@@ -107,30 +107,64 @@ def test_directory_is_refused(tmp_path):
         load_yaml_file(tmp_path)
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
-def test_fifo_is_refused_without_blocking(tmp_path):
-    """A FIFO (answers, overrides, rules) would block open() and read() until a writer comes: refuse it at once."""
-    import os
+def _without_hanging(fn, fifo):
     import threading
 
-    fifo = tmp_path / "answers.yaml"
-    os.mkfifo(fifo)
     outcome = []
 
-    def load():
+    def run():
         try:
-            load_yaml_file(fifo)
+            outcome.append(fn())
         except YamlProblems as err:
             outcome.append(str(err))
 
-    worker = threading.Thread(target=load, daemon=True)
+    worker = threading.Thread(target=run, daemon=True)
     worker.start()
     worker.join(timeout=10)
     if worker.is_alive():  # unblock the reader so the test process can exit, then fail
         with open(fifo, "wb"):
             pass
         pytest.fail("reading a FIFO blocked")
-    assert outcome == [f"{fifo}: not a regular file (a FIFO, socket or device); refusing to read it (it could block forever)"]
+    return outcome[0]
+
+
+_FIFO = pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+
+
+@_FIFO
+def test_a_fifo_nobody_writes_to_is_empty_not_a_hang(tmp_path):
+    """Read as an empty document (the callers then say "empty file"), at once."""
+    import os
+
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)
+    outcome = _without_hanging(lambda: load_yaml_file(fifo), fifo)
+    assert not isinstance(outcome, str), outcome
+    assert outcome.data is None
+
+
+@_FIFO
+def test_a_pipe_with_a_writer_is_parsed(tmp_path):
+    """``--answers <(generate-answers)``: process substitution hands over a pipe."""
+    import os
+    import threading
+
+    fifo = tmp_path / "answers.yaml"
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "wb") as fh:
+            fh.write(b"task_complexity: moderate\nrequests_per_day: 2000\n")
+
+    threading.Thread(target=write, daemon=True).start()
+    doc = _without_hanging(lambda: load_yaml_file(fifo), fifo)
+    assert not isinstance(doc, str), doc
+    assert doc.data == {"task_complexity": "moderate", "requests_per_day": 2000}
+
+
+def test_a_device_is_refused():
+    with pytest.raises(YamlProblems, match="not a regular file or a pipe"):
+        load_yaml_file("/dev/zero")
 
 
 def test_problem_formatting():
