@@ -13,6 +13,12 @@ advisor only decides *when* to suggest them. Formulas (docs/methodology.md,
 * MoE: resident memory from total parameters, FLOPs from active parameters (C09)
 * training: FLOPs = 6 x N x D; GPU-hours = FLOPs / (peak x MFU) / 3600; $ = GPU-h x $/h (C01, C11)
 * crossover day = training $ / daily inference $; lifetime multiple = daily $ x days / training $ (C08)
+
+Every amount is checked on the way in (:func:`_amount`): a negative or non-finite
+cost, price or count raises :class:`~engine.errors.InputError` naming the function
+and the argument. Why: the formulas are divisions, so a sign error upstream (an
+override with a negative price, a swapped before/after) would otherwise come out
+as a plausible-looking negative payback or crossover instead of an error.
 """
 
 from __future__ import annotations
@@ -21,24 +27,51 @@ import math
 from typing import Any, NamedTuple
 
 from engine.article import load_article
+from engine.errors import InputError
+
+
+def _amount(func: str, name: str, value: Any, *, positive: bool = False) -> float:
+    """``value`` as a float if it is a finite number >= 0 (> 0 with ``positive``), else :class:`InputError`."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float))
+    if ok and math.isfinite(value) and value >= 0 and not (positive and value == 0):
+        return float(value)
+    bound = "above 0" if positive else "0 or more"
+    raise InputError(f"{func}: {name} must be a finite number {bound}, got {value!r}")
 
 
 class Payback(NamedTuple):
     upfront_usd: float
-    monthly_saving_usd: float
-    payback_months: float  # inf when there is no saving
+    monthly_saving_usd: float  # negative when the change costs more per month
+    payback_months: float  # inf when there is no saving: the investment never pays back
     annual_saving_usd: float
+
+    @property
+    def pays_back(self) -> bool:
+        """False when there is no monthly saving (``payback_months`` is inf)."""
+        return math.isfinite(self.payback_months)
 
 
 def distillation_upfront_usd(gpu_hours: float, usd_per_gpu_hour: float, data_work_usd: float) -> float:
-    return gpu_hours * usd_per_gpu_hour + data_work_usd
+    f = "distillation_upfront_usd"
+    return (_amount(f, "gpu_hours", gpu_hours) * _amount(f, "usd_per_gpu_hour", usd_per_gpu_hour)
+            + _amount(f, "data_work_usd", data_work_usd))
 
 
 def payback(upfront_usd: float, monthly_before_usd: float, monthly_after_usd: float) -> Payback:
-    """Months until a one-off investment is repaid by a monthly saving."""
-    saving = monthly_before_usd - monthly_after_usd
-    months = upfront_usd / saving if saving > 0 else math.inf
-    return Payback(upfront_usd, saving, months, saving * 12.0)
+    """Months until a one-off investment is repaid by a monthly saving.
+
+    No saving (after >= before) means it never pays back: ``payback_months`` is inf
+    and ``pays_back`` False, whatever the upfront cost (also 0: nothing is gained).
+    A zero upfront cost with a saving pays back at once (0 months). Negative or
+    non-finite amounts are an :class:`InputError`: a negative upfront cost would
+    otherwise give a negative number of months.
+    """
+    upfront = _amount("payback", "upfront_usd", upfront_usd)
+    before = _amount("payback", "monthly_before_usd", monthly_before_usd)
+    after = _amount("payback", "monthly_after_usd", monthly_after_usd)
+    saving = before - after
+    months = upfront / saving if saving > 0 else math.inf
+    return Payback(upfront, saving, months, saving * 12.0)
 
 
 def article_case_study_payback() -> Payback:
@@ -56,24 +89,42 @@ class TrainingCost(NamedTuple):
 
 def training_cost(params: float, tokens: float, peak_flops_per_gpu: float, mfu: float,
                   usd_per_gpu_hour: float) -> TrainingCost:
-    """Compute cost of training ``params`` on ``tokens`` (6ND), not a per-parameter constant (C01)."""
+    """Compute cost of training ``params`` on ``tokens`` (6ND), not a per-parameter constant (C01).
+
+    ``mfu`` is a fraction of ``peak_flops_per_gpu`` (above 0, at most 1).
+    """
+    f = "training_cost"
+    params, tokens = _amount(f, "params", params), _amount(f, "tokens", tokens)
+    peak = _amount(f, "peak_flops_per_gpu", peak_flops_per_gpu, positive=True)
+    if _amount(f, "mfu", mfu, positive=True) > 1.0:
+        raise InputError(f"training_cost: mfu is a fraction of peak (above 0, at most 1), got {mfu!r}")
+    price = _amount(f, "usd_per_gpu_hour", usd_per_gpu_hour)
     flops = 6.0 * params * tokens
-    gpu_hours = flops / (peak_flops_per_gpu * mfu) / 3600.0
-    return TrainingCost(flops, gpu_hours, gpu_hours * usd_per_gpu_hour)
+    gpu_hours = flops / (peak * mfu) / 3600.0
+    return TrainingCost(flops, gpu_hours, gpu_hours * price)
 
 
 def training_total_usd(compute_usd: float, data_usd: float, experimentation_x: float, infrastructure_usd: float) -> float:
     """The article's scenario structure: final compute + data + experiments (x final compute) + infrastructure (C11)."""
-    return compute_usd + data_usd + experimentation_x * compute_usd + infrastructure_usd
+    f = "training_total_usd"
+    compute = _amount(f, "compute_usd", compute_usd)
+    return (compute + _amount(f, "data_usd", data_usd) + _amount(f, "experimentation_x", experimentation_x) * compute
+            + _amount(f, "infrastructure_usd", infrastructure_usd))
 
 
 def crossover_days(training_usd: float, daily_inference_usd: float) -> float:
-    """Days of inference spend that equal the training spend (C08)."""
-    return training_usd / daily_inference_usd if daily_inference_usd > 0 else math.inf
+    """Days of inference spend that equal the training spend (C08); inf when nothing is spent on inference."""
+    training = _amount("crossover_days", "training_usd", training_usd)
+    daily = _amount("crossover_days", "daily_inference_usd", daily_inference_usd)
+    return training / daily if daily > 0 else math.inf
 
 
 def lifetime_multiple(daily_inference_usd: float, lifetime_days: float, training_usd: float) -> float:
-    return daily_inference_usd * lifetime_days / training_usd if training_usd > 0 else math.inf
+    """Lifetime inference spend as a multiple of the training spend; inf when training cost nothing."""
+    f = "lifetime_multiple"
+    spend = _amount(f, "daily_inference_usd", daily_inference_usd) * _amount(f, "lifetime_days", lifetime_days)
+    training = _amount(f, "training_usd", training_usd)
+    return spend / training if training > 0 else math.inf
 
 
 class MoeFootprint(NamedTuple):
@@ -84,7 +135,12 @@ class MoeFootprint(NamedTuple):
 
 
 def moe_footprint(total_params: float, active_params: float, bytes_per_param: float) -> MoeFootprint:
-    return MoeFootprint(total_params, active_params, total_params * bytes_per_param / 1e9, 2.0 * active_params)
+    f = "moe_footprint"
+    total, active = _amount(f, "total_params", total_params), _amount(f, "active_params", active_params)
+    if active > total:
+        raise InputError(f"moe_footprint: active_params ({active_params!r}) cannot exceed total_params ({total_params!r})")
+    width = _amount(f, "bytes_per_param", bytes_per_param, positive=True)
+    return MoeFootprint(total, active, total * width / 1e9, 2.0 * active)
 
 
 def quality_prior(precision: str) -> dict[str, Any] | None:
