@@ -925,8 +925,14 @@ def estimate(req: EstimateRequest) -> Estimate:
 
     pc = param_counts(model)
     kv_total = kv_bytes(model, kvp, s + g, cand.concurrency)
-    overhead_total = lay.overhead_bytes_per_gpu * lay.gpus_per_replica
-    total_bytes = prep.weights_bytes + kv_total + overhead_total
+    copies = cand.data_parallel
+    if copies > 1:  # each data-parallel copy holds its own weights and runtime; GPUs left over idle hold nothing
+        overhead_total = copy_lay.overhead_bytes_per_gpu * copy_lay.gpus_per_replica * copies
+        kv_budget = copy_lay.kv_budget_bytes * copies
+    else:
+        overhead_total = lay.overhead_bytes_per_gpu * lay.gpus_per_replica
+        kv_budget = lay.kv_budget_bytes
+    total_bytes = prep.weights_bytes * copies + kv_total + overhead_total
     # what the article's VRAM rules describe: one copy serving ONE sequence of s + g tokens
     single_bytes = (prep.weights_bytes + copy_lay.overhead_bytes_per_gpu * copy_lay.gpus_per_replica
                     + kv_bytes(model, kvp, s + g, 1))
@@ -1040,7 +1046,7 @@ def estimate(req: EstimateRequest) -> Estimate:
                 "kv_cache_gb": _round(kv_total / 1e9), "kv_tokens_per_sequence": int(s + g),
                 "overhead_gb": _round(overhead_total / 1e9), "total_gb": _round(total_bytes / 1e9),
                 "single_sequence_gb": _round(single_bytes / 1e9),
-                "capacity_gb": _round(capacity / 1e9), "kv_budget_gb": _round(lay.kv_budget_bytes / 1e9),
+                "capacity_gb": _round(capacity / 1e9), "kv_budget_gb": _round(kv_budget / 1e9),
                 "article_quick_rule_gb": [_round(ql, 2), _round(qh, 2)]},
         deployment={"gpus_per_replica": lay.gpus_per_replica, "tensor_parallel": cand.tp, "pipeline_parallel": cand.pp,
                     "data_parallel_in_replica": cand.data_parallel,

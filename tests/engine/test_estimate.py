@@ -389,3 +389,13 @@ def _with_assumed(spec, assumed):
             return getattr(self._inner, name)
 
     return WithAssumed(spec)
+
+
+def test_data_parallel_copies_each_hold_the_weights():
+    """16 GPUs running 16 copies of an 8B model hold 16 weight sets, and still fit the replica's memory."""
+    e = estimate(EstimateRequest(model="llama-3.1-8b", gpu="h100-sxm", gpus=16, precision="bf16")).as_dict()
+    m, d = e["memory"], e["deployment"]
+    copies = d["data_parallel_in_replica"]
+    assert copies > 1
+    assert m["total_gb"] >= copies * m["weights_gb"] + m["kv_cache_gb"] - 0.01
+    assert m["total_gb"] <= m["capacity_gb"]
