@@ -80,7 +80,7 @@ def parse_positive_int(value: object, *, name: str, maximum: float | None = None
     if number != int(number):
         raise InputError(f"{name}: must be a whole number, got {value!r}")
     if maximum is not None and number > maximum:
-        raise InputError(f"{name}: {value!r} is larger than the supported maximum {maximum:g}")
+        raise InputError(f"{name}: {value} is too large (the supported maximum is {maximum:g})")
     return int(number)
 
 

@@ -183,7 +183,7 @@ def render_table(e) -> None:
         if "cost_table" in art:
             ct = art["cost_table"]
             note = "" if ct["comparable"] else " (its workload differs)"
-            a.add_row("monthly cost" + note, "$" + _fmt([float(x) for x in ct["monthly_usd"]]), "$" + _fmt(c["monthly_usd"]), ct["where"])
+            a.add_row("monthly cost" + note, " - ".join("$" + _fmt(float(x)) for x in ct["monthly_usd"]), "$" + _fmt(c["monthly_usd"]), ct["where"])
             a.add_row("hardware", ct["hardware"], f"{d['total_gpus']}x {e.gpu['id']}", ct["where"])
         if "kv_formula" in art:
             k = art["kv_formula"]
