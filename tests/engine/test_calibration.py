@@ -123,3 +123,76 @@ def test_estimate_carries_coverage_and_warns_when_outside():
     outside = estimate(EstimateRequest(model="llama-3.1-70b", gpu="mi300x", precision="fp8")).as_dict()
     assert outside["calibration"]["coverage"]["within"] is False
     assert any("mi300x" in w and "extrapolation" in w for w in outside["warnings"])
+
+
+# --------------------------------------------------------------------------- benchmarks/calibrate.py command line
+@pytest.fixture()
+def sandboxed(tmp_path, monkeypatch):
+    """The calibrate module with its two output files redirected to copies in tmp_path (the repo is never written)."""
+    cal = _calibrate_module()
+    for name, rel in (("EFFICIENCY", "engine/data/efficiency.yaml"), ("DOC", "docs/methodology.md")):
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((ROOT / rel).read_bytes())
+        monkeypatch.setattr(cal, name, target)
+    monkeypatch.setattr(cal, "ROOT", tmp_path)
+    return cal, tmp_path
+
+
+def test_calibrate_help_prints_usage_and_writes_nothing(sandboxed, capsys):
+    cal, tmp = sandboxed
+    (tmp / "engine/data/efficiency.yaml").write_text("sentinel", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        cal.main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: python benchmarks/calibrate.py" in out and "--check" in out
+    assert (tmp / "engine/data/efficiency.yaml").read_text(encoding="utf-8") == "sentinel"
+
+
+@pytest.mark.parametrize("argv", [["--bogus"], ["--check", "extra"], ["-x"]])
+def test_calibrate_unknown_arguments_are_an_error(sandboxed, capsys, argv):
+    cal, tmp = sandboxed
+    (tmp / "engine/data/efficiency.yaml").write_text("sentinel", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        cal.main(argv)
+    assert exc.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+    assert (tmp / "engine/data/efficiency.yaml").read_text(encoding="utf-8") == "sentinel"
+
+
+def test_calibrate_check_writes_nothing(sandboxed, capsys):
+    cal, tmp = sandboxed
+    (tmp / "engine/data/efficiency.yaml").write_text("sentinel", encoding="utf-8")
+    assert cal.main(["--check"]) == 0
+    assert "median_abs_error=" in capsys.readouterr().out
+    assert (tmp / "engine/data/efficiency.yaml").read_text(encoding="utf-8") == "sentinel"
+
+
+def test_calibrate_fit_reproduces_the_shipped_files_byte_for_byte(sandboxed, capsys):
+    """The real fit on the current data: the shipped efficiency.yaml and docs table are what it writes."""
+    cal, tmp = sandboxed
+    assert cal.main([]) == 0
+    out = capsys.readouterr().out
+    assert "engine/data/efficiency.yaml: unchanged" in out
+    assert "docs/methodology.md: calibration table (93 rows): unchanged" in out
+    for rel in ("engine/data/efficiency.yaml", "docs/methodology.md"):
+        assert (tmp / rel).read_bytes() == (ROOT / rel).read_bytes(), rel
+
+
+def test_calibrate_says_what_it_wrote(sandboxed, capsys, monkeypatch):
+    cal, tmp = sandboxed
+    eff_path = tmp / "engine/data/efficiency.yaml"
+    eff_path.write_text(eff_path.read_text(encoding="utf-8").replace(
+        f"value: {load_calibration().efficiency.mfu}", "value: 0.5"), encoding="utf-8")
+    doc_path = tmp / "docs/methodology.md"
+    doc_path.write_text(doc_path.read_text(encoding="utf-8").replace("\n| 93 | ", "\n| 93x | ", 1), encoding="utf-8")
+    assert "\n| 93x | " in doc_path.read_text(encoding="utf-8") and "value: 0.5\n" in eff_path.read_text(encoding="utf-8")
+    monkeypatch.setattr(cal, "fit", lambda prepared: load_calibration().efficiency)   # the shipped fit, no search
+    assert cal.main([]) == 0
+    out = capsys.readouterr().out
+    assert f"engine/data/efficiency.yaml: wrote {len((ROOT / 'engine/data/efficiency.yaml').read_bytes()):,} bytes" in out
+    assert f"mfu 0.5 -> {load_calibration().efficiency.mfu}" in out
+    assert "docs/methodology.md: calibration table (93 rows): rewritten" in out
+    for rel in ("engine/data/efficiency.yaml", "docs/methodology.md"):
+        assert (tmp / rel).read_bytes() == (ROOT / rel).read_bytes(), rel
