@@ -104,8 +104,11 @@ class _Profile:
     gpu: GpuSpec
     capacity: float
     layers: int
-    layer_bytes: float               # average bytes of one transformer layer at this precision
-    edge_bytes: float                # max(embedding (+positions), lm_head + final norm): held by the first/last stage
+    dense_layer_bytes: float         # one layer with a dense MLP (all layers of a dense model), at this precision
+    moe_layer_bytes: float           # one layer with the routed (+ shared) experts and router (MoE models)
+    dense_layers: int                # the first ``dense_layers`` layers are dense (all, for a dense model)
+    first_bytes: float               # embedding (+ position table): held by the first pipeline stage
+    last_bytes: float                # lm_head (a copy of a tied embedding) + final norm: held by the last stage
     weights_total: float
     kv_per_layer_token: float
     windowed_layers: int
@@ -165,7 +168,8 @@ def _profile(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str) 
     first = (pc.embedding + pc.position_embedding) * edge_width
     # with pipeline stages a tied lm_head needs its own copy of the embedding on the last stage
     last = ((pc.lm_head or pc.embedding) + norm_size) * edge_width
-    layer_bytes = (total - first - (pc.lm_head + norm_size) * edge_width) / model.num_layers
+    layers_bytes = total - first - (pc.lm_head + norm_size) * edge_width   # all transformer layers
+    dense_b, moe_b, dense_n = _layer_bytes(model, pc, layers_bytes, norm_size)
     r = load_runtime_overhead()
     counts = _counts(model, gpu)
     overhead = {}
@@ -184,8 +188,11 @@ def _profile(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str) 
         gpu=gpu,
         capacity=gpu.capacity_gib * GIB * (1.0 - r.headroom_fraction),
         layers=model.num_layers,
-        layer_bytes=layer_bytes,
-        edge_bytes=max(first, last),
+        dense_layer_bytes=dense_b,
+        moe_layer_bytes=moe_b,
+        dense_layers=dense_n,
+        first_bytes=first,
+        last_bytes=last,
         weights_total=total,
         kv_per_layer_token=kv_bytes_per_token_per_layer(model, kv_precision),
         windowed_layers=model.sliding_window_layers,
@@ -253,21 +260,23 @@ def place(
                 f"beyond {gpu.interconnect.gpus_per_node} per node, whole pipeline stages); "
                 f"valid counts near it: {', '.join(map(str, sorted(near)))}"
             )
-        cand = prof.candidates[prof.counts.index(chosen[0])]
+        cands = _candidates_for(prof, tokens_per_seq)
+        cand = cands[prof.counts.index(chosen[0])]
         result = _evaluate(prof, cand, kv_seq, model, gpu, precision, kv_precision, tokens_per_seq, concurrency)
         if not result.fits:
-            smallest = _first_fit(prof, kv_seq, concurrency)
+            smallest = _first_fit(cands, prof.capacity, kv_seq, concurrency)
             hint = f"; the smallest count that fits is {smallest}" if smallest else "; no count of this GPU fits"
             raise DoesNotFitError(_shortfall(result, model, gpu) + hint)
         return result
 
     cap = prof.capacity
     need = kv_seq * concurrency
-    for cand in prof.candidates:
+    cands = _candidates_for(prof, tokens_per_seq)
+    for cand in cands:
         free = cap - cand[4]
         if free > 0 and free >= need * cand[2]:
             return _evaluate(prof, cand, kv_seq, model, gpu, precision, kv_precision, tokens_per_seq, concurrency)
-    last = _evaluate(prof, prof.candidates[-1], kv_seq, model, gpu, precision, kv_precision, tokens_per_seq, concurrency)
+    last = _evaluate(prof, cands[-1], kv_seq, model, gpu, precision, kv_precision, tokens_per_seq, concurrency)
     raise DoesNotFitError(
         f"{model.name} at {precision} does not fit on any count of {gpu.id} "
         f"(tried 1 to {last.gpus_per_replica} GPUs per replica). At {last.gpus_per_replica} GPUs: "
@@ -280,21 +289,104 @@ def _per_gpu(prof: _Profile, count: tuple[int, int, int, int]) -> tuple[float, f
     if pp == 1:
         weights = prof.weights_total / tp
     else:
-        weights = (math.ceil(prof.layers / pp) * prof.layer_bytes + prof.edge_bytes) / tp
+        weights = _fullest_stage_bytes(prof, pp) / tp
+    # KV: the fullest stage holds ceil(layers / pp) layers' share (1/pp when pp divides the layers)
+    layer_share = math.ceil(prof.layers / pp) / prof.layers if pp > 1 else 1.0
     if prof.mla:
-        kv_frac = 1.0 / pp
+        kv_frac = layer_share
     else:
-        kv_frac = math.ceil(prof.kv_heads / tp) / prof.kv_heads / pp
+        kv_frac = math.ceil(prof.kv_heads / tp) / prof.kv_heads * layer_share
     return weights, kv_frac, prof.overhead_by_tp[(tp, gpus >= 2)]
 
 
-def _first_fit(prof: _Profile, kv_seq: float, concurrency: int) -> int | None:
+def _layer_bytes(model: ModelSpec, pc, layers_bytes: float, norm_size: int) -> tuple[float, float, int]:
+    """(bytes of a dense layer, bytes of an MoE layer, number of dense layers) at this precision.
+
+    Why per kind: an MoE model's layers differ in size (DeepSeek-V3: 3 dense layers, then
+    58 far larger MoE ones), and a pipeline stage must be sized by the layers it really
+    holds, not by the average, or adding a layer could appear to need fewer GPUs. The
+    bytes of all layers (``layers_bytes``, quantization scales included) are shared out
+    in proportion to each kind's parameters.
+    """
+    layers = model.num_layers
+    if model.moe is None or pc.moe_layers == 0:
+        return layers_bytes / layers, layers_bytes / layers, layers
+    experts = pc.routed_experts + pc.shared_experts + pc.router
+    in_layers = pc.total - pc.embedding - pc.lm_head - pc.position_embedding - norm_size
+    common = (in_layers - pc.dense_layers * pc.per_layer_mlp - experts) / layers   # attention + norms
+    dense_p = common + pc.per_layer_mlp
+    moe_p = common + experts / pc.moe_layers
+    per_param = layers_bytes / (pc.dense_layers * dense_p + pc.moe_layers * moe_p)
+    return dense_p * per_param, moe_p * per_param, pc.dense_layers
+
+
+def _fullest_stage_bytes(prof: _Profile, pp: int) -> float:
+    """Weight bytes of the fullest of ``pp`` pipeline stages of ceil(layers / pp) consecutive layers.
+
+    The first stage also holds the embedding, the last the lm_head. Full middle stages
+    hold fewer dense layers the later they come, so the fullest is among stages
+    0, 1, pp-2 and pp-1 (an O(1) check: this runs once per GPU count of a profile).
+    """
+    layers, per_stage = prof.layers, math.ceil(prof.layers / pp)
+    best = 0.0
+    for i in {0, 1, pp - 2, pp - 1}:
+        if not 0 <= i < pp:
+            continue
+        lo, hi = i * per_stage, min(layers, (i + 1) * per_stage)
+        held = max(0, hi - lo)
+        dense = max(0, min(hi, prof.dense_layers) - lo) if held else 0
+        size = dense * prof.dense_layer_bytes + (held - dense) * prof.moe_layer_bytes
+        size += (prof.first_bytes if i == 0 else 0.0) + (prof.last_bytes if i == pp - 1 else 0.0)
+        best = max(best, size)
+    return best
+
+
+def _first_fit(cands: tuple, capacity: float, kv_seq: float, concurrency: int) -> int | None:
     need = kv_seq * concurrency
-    for cand in prof.candidates:
-        free = prof.capacity - cand[4]
+    for cand in cands:
+        free = capacity - cand[4]
         if free > 0 and free >= need * cand[2]:
             return cand[0][0]
     return None
+
+
+_WINDOWED: dict[tuple[int, int], tuple] = {}
+
+
+def _candidates_for(prof: _Profile, tokens: int) -> tuple:
+    """The profile's candidates, with the KV share of pipeline stages made exact for sliding windows.
+
+    Why: ``kv_frac`` assumes every layer caches as much as the average one. With
+    sliding-window layers and sequences longer than the window, a stage may hold only
+    full-attention layers, which cache more than average; the fullest stage is then
+    taken to hold as many full-attention layers as it can (the worst case, since the
+    order of window layers is model-specific). Without windows (or shorter
+    sequences) the shared candidates are returned unchanged: the hot path pays nothing.
+    """
+    if not prof.windowed_layers or tokens <= prof.window:
+        return prof.candidates
+    key = (id(prof), tokens)
+    hit = _WINDOWED.get(key)
+    if hit is not None and hit[0] is prof:
+        return hit[1]
+    layers, windowed = prof.layers, prof.windowed_layers
+    full = layers - windowed
+    capped = min(tokens, prof.window)
+    total = full * tokens + windowed * capped          # layer-tokens of one sequence, whole model
+    out = []
+    for cand in prof.candidates:
+        (gpus, tp, pp, nodes), weights, frac, ov, fixed, regime = cand
+        if pp > 1:
+            per_stage = math.ceil(layers / pp)
+            stage = min(per_stage, full) * tokens + max(0, per_stage - full) * capped
+            heads = 1.0 if prof.mla else math.ceil(prof.kv_heads / tp) / prof.kv_heads
+            cand = ((gpus, tp, pp, nodes), weights, heads * stage / total, ov, fixed, regime)
+        out.append(cand)
+    result = tuple(out)
+    if len(_WINDOWED) > 4096:
+        _WINDOWED.clear()
+    _WINDOWED[key] = (prof, result)
+    return result
 
 
 def _evaluate(prof, cand, kv_seq, model, gpu, precision, kv_precision, tokens, concurrency) -> Placement:
