@@ -362,7 +362,9 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     lay_used = lay
     n = lay.gpus_per_replica
     if allow_data_parallel and n > 1:
-        best_key = (res[3], res[2].output_tokens_per_s) if res else None
+        # "max" is the offline maximum: no latency limit, so rank by throughput alone
+        offline = concurrency == "max"
+        best_key = (offline or res[3], res[2].output_tokens_per_s) if res else None
         for sub in smaller_layouts(prep, gprep.gpu, n):
             m = sub.gpus_per_replica
             k = n // m  # copies that fit in the replica; leftover GPUs idle
@@ -378,7 +380,7 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
                         alt = memo[mkey] = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
                 if alt is None:
                     continue
-                key = (alt[3], alt[2].output_tokens_per_s * j)
+                key = (offline or alt[3], alt[2].output_tokens_per_s * j)
                 if best_key is None or key > best_key:
                     res, dp, lay_used, best_key = alt, j, sub, key
     if res is None:

@@ -3,6 +3,7 @@
 import pytest
 
 from engine.errors import DoesNotFitError, InputError, UnknownIdError
+from engine.catalog import resolve_gpu, resolve_model
 from engine.estimate import EstimateRequest, cheapest, estimate, sweep
 
 REQUIRED = {
@@ -399,3 +400,33 @@ def test_data_parallel_copies_each_hold_the_weights():
     assert copies > 1
     assert m["total_gb"] >= copies * m["weights_gb"] + m["kv_cache_gb"] - 0.01
     assert m["total_gb"] <= m["capacity_gb"]
+
+
+@pytest.mark.parametrize("model, gpu", [("7b", "a10g"), ("13b", "l4"), ("llama-3.1-8b", "rtx-4090")])
+def test_offline_maximum_ranks_layouts_by_throughput_alone(model, gpu):
+    """--concurrency max has no latency limit: more GPUs per replica never give fewer tokens/s."""
+    from engine.estimate import valid_gpu_counts
+
+    counts = valid_gpu_counts(resolve_model(model), resolve_gpu(gpu))[:4]
+    tps = []
+    for n in counts:
+        try:
+            e = estimate(EstimateRequest(model=model, gpu=gpu, gpus=n, concurrency="max")).as_dict()
+        except DoesNotFitError:
+            continue
+        tps.append(e["performance"]["output_tokens_per_s"])
+    assert len(tps) >= 2
+    assert tps == sorted(tps), tps
+
+
+def test_offline_maximum_ignores_latency_when_choosing_copies():
+    """4 x A10G for the 7b: one TP-4 group meets a 0.4 s TTFT, two TP-2 copies miss it but make more tokens/s.
+
+    The offline maximum has no latency limit, so the faster copies win (the latency
+    result is still reported, as meets_latency_targets).
+    """
+    e = estimate(EstimateRequest(model="7b", gpu="a10g", gpus=4, concurrency="max",
+                                 ttft_target_s=0.4, tpot_target_ms=200)).as_dict()
+    assert e["deployment"]["data_parallel_in_replica"] == 2
+    assert e["deployment"]["tensor_parallel"] == 2
+    assert e["performance"]["meets_latency_targets"] is False
