@@ -407,8 +407,10 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
         month_requests = requests_per_day * DAYS_PER_MONTH
         out_month, in_month = month_requests * g, month_requests * s
     else:
-        # no demand: one replica, loaded at the target utilisation
-        replicas, util = 1, a.target_utilisation
+        # no demand: one replica carrying the demand that loads it to the target utilisation at the
+        # peak hour, so its average load is target / peak-to-average, the same rule as with a demand
+        # (adding a demand that fills one replica leaves $/M unchanged)
+        replicas, util = 1, a.target_utilisation / a.peak_to_average
         out_month = tps * 3600.0 * hours * util
         in_month = out_month * s / g
     total = replicas * n
@@ -963,7 +965,7 @@ def estimate(req: EstimateRequest) -> Estimate:
         out_day = requests * g
         in_day = requests * s
     else:
-        out_day = cand.output_tokens_per_s * 86400.0 * a.target_utilisation
+        out_day = cand.output_tokens_per_s * 86400.0 * a.target_utilisation / a.peak_to_average
         in_day = out_day * s / g
 
     def fleet_cost_at(tps: float) -> tuple[int, float]:

@@ -430,3 +430,15 @@ def test_offline_maximum_ignores_latency_when_choosing_copies():
     assert e["deployment"]["data_parallel_in_replica"] == 2
     assert e["deployment"]["tensor_parallel"] == 2
     assert e["performance"]["meets_latency_targets"] is False
+
+
+def test_no_demand_prices_tokens_like_a_demand_that_fills_one_replica():
+    """$/M without a demand = $/M for the demand that loads one replica to the target at peak."""
+    alone = estimate(EstimateRequest(model="llama-3.1-8b", gpu="h100-sxm", concurrency=64)).as_dict()
+    per_day = alone["workload"]["output_tokens_per_day"] / 300
+    filled = estimate(EstimateRequest(model="llama-3.1-8b", gpu="h100-sxm", concurrency=64,
+                                      requests_per_day=per_day * 0.999)).as_dict()
+    assert filled["deployment"]["replicas"] == 1
+    assert filled["cost"]["usd_per_million_output_tokens"] == pytest.approx(
+        alone["cost"]["usd_per_million_output_tokens"], rel=0.002)
+    assert alone["fleet"]["fleet_utilisation"] == pytest.approx(0.65 / 2)
