@@ -21,7 +21,7 @@ def add_arguments(parser) -> None:
     src.add_argument("--model", metavar="ID", help="catalog model id, alias or size class (7b, 13b, 30b, 70b, 175b, 1t)")
     src.add_argument("--model-config", metavar="PATH", help="a Hugging Face config.json on disk")
     parser.add_argument("--gpu", metavar="ID", required=True, help="GPU id (see `sizewise catalog gpus`)")
-    parser.add_argument("--gpus", metavar="N", help="GPUs per replica (default: the fewest that fit)")
+    parser.add_argument("--gpus", metavar="N", help="GPUs per replica (default: the fewest that fit and meet the latency targets, else the fewest that fit)")
     parser.add_argument("--precision", choices=PRECISIONS, default=None,
                         help="weight precision (default bf16, or what a quantised model id names: "
                              "-AWQ/-GPTQ/-Int4 int4, -Int8 int8, -FP8 fp8)")
