@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from engine.catalog_schema import validate_model
 from engine.specs import SIZE_CLASSES, ModelSpec
 from engine.errors import ConfigError, shown
-from engine.safefile import UnreadableFile, read_user_file
+from engine.safefile import TooLarge, UnreadableFile, read_user_file
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 #: sanity ceilings: a config beyond these is corrupt or hostile, not a model
@@ -101,6 +101,8 @@ def _read_bytes(path: Path) -> bytes:
     """The file's bytes (regular file or pipe; engine/safefile.py refuses what could hang)."""
     try:
         return read_user_file(path, MAX_CONFIG_BYTES)
+    except TooLarge:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not a model config.json") from None
     except UnreadableFile as err:
         message = str(err)
         if message == "file not found":

@@ -26,8 +26,20 @@ class UnreadableFile(Exception):
     """Why the file cannot be read; ``str(err)`` is the message without the file name."""
 
 
+class TooLarge(UnreadableFile):
+    """A regular file over the limit, refused before reading it; ``size`` is its length in bytes."""
+
+    def __init__(self, size: int, max_bytes: int):
+        super().__init__(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
+        self.size = size
+
+
 def read_user_file(path: Path | str, max_bytes: int) -> bytes:
-    """Up to ``max_bytes + 1`` bytes of ``path`` (one more than the limit, so callers can say "too large")."""
+    """Up to ``max_bytes + 1`` bytes of ``path`` (one more than the limit, so callers can say "too large").
+
+    A regular file whose size is over the limit raises :class:`TooLarge` unread;
+    a pipe cannot say its size, so the caller checks the length it got.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except IsADirectoryError:
@@ -37,12 +49,16 @@ def read_user_file(path: Path | str, max_bytes: int) -> bytes:
     except OSError as err:
         raise UnreadableFile(f"cannot read file: {err.strerror or err}") from None
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             raise UnreadableFile("is a directory")
         if stat.S_ISFIFO(mode):
             os.set_blocking(fd, True)
-        elif not stat.S_ISREG(mode):
+        elif stat.S_ISREG(mode):
+            if info.st_size > max_bytes:
+                raise TooLarge(info.st_size, max_bytes)
+        else:
             raise UnreadableFile("not a regular file or a pipe (a socket or device); refusing to read it, "
                                  "it could block forever")
         chunks: list[bytes] = []

@@ -32,7 +32,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import SizewiseError
-from engine.safefile import UnreadableFile, read_user_file
+from engine.safefile import TooLarge, UnreadableFile, read_user_file
 
 #: Files larger than this are refused before parsing (rules and answers are a few KB).
 MAX_FILE_BYTES = 1_000_000
@@ -140,6 +140,8 @@ def load_yaml_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, display
 
     try:
         raw = read_user_file(path, max_bytes)
+    except TooLarge as err:
+        raise refuse(f"{err}; refusing to parse it") from None
     except UnreadableFile as err:
         message = str(err)
         raise refuse(f"{message}, expected a YAML file" if message == "is a directory" else message) from None
