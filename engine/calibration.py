@@ -137,3 +137,16 @@ def band_from_ratios(ratios: list[float]) -> Band:
     errs = sorted(abs(1.0 / r - 1.0) for r in ratios)  # |predicted - measured| / measured
     return Band(percentile(s, 0.10), percentile(s, 0.90), percentile(errs, 0.5),
                 max(max(r, 1.0 / r) for r in ratios), len(ratios))
+
+
+def model_coverage_gaps(model, *, gpu_id: str, precision: str, kv_precision: str, tp: int, pp: int,
+                        tokens_per_sequence: float) -> list[str]:
+    """:func:`coverage_gaps` of the shipped calibration for a catalog ``ModelSpec`` (its features read here)."""
+    from engine.params import param_counts
+
+    return coverage_gaps(
+        load_calibration().coverage, gpu_id=gpu_id, precision=precision, kv_precision=kv_precision,
+        moe=model.moe is not None, mla=model.mla is not None,
+        sliding_window=bool(model.sliding_window and model.sliding_window_layers),
+        tp=tp, pp=pp, total_params_b=param_counts(model).total / 1e9, tokens_per_sequence=tokens_per_sequence)
+

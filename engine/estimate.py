@@ -23,7 +23,7 @@ import re
 from typing import Any, Iterable, NamedTuple
 
 from engine import cost as costm
-from engine.calibration import Calibration, coverage_gaps, load_calibration
+from engine.calibration import Calibration, load_calibration, model_coverage_gaps
 from engine.catalog import GpuSpec, ModelSpec, load_gpus, resolve_gpu, resolve_model
 from engine.defaults import Assumptions, load_assumptions
 from engine.errors import DoesNotFitError, InputError
@@ -1026,9 +1026,8 @@ def estimate(req: EstimateRequest) -> Estimate:
     if req.tokens_per_day is not None:
         assumptions["tokens_per_day_basis"] = {"value": "input + output tokens", "source": "seed-consistency C16 (total processed tokens)"}
 
-    gaps = coverage_gaps(calib.coverage, gpu_id=gpu.id, precision=prec, kv_precision=kvp, moe=model.moe is not None,
-                         mla=model.mla is not None, sliding_window=bool(model.sliding_window and model.sliding_window_layers),
-                         tp=cand.tp, pp=cand.pp, total_params_b=pc.total / 1e9, tokens_per_sequence=s + g)
+    gaps = model_coverage_gaps(model, gpu_id=gpu.id, precision=prec, kv_precision=kvp, tp=cand.tp, pp=cand.pp,
+                               tokens_per_sequence=s + g)
     if gaps:
         warnings.append("outside what the calibration measured: " + "; ".join(gaps)
                         + ". The band covers measured setups only; treat this estimate as an extrapolation.")

@@ -182,14 +182,12 @@ class EngineSearch:
 
     def _wrap(self, cands, spec, gpu_by_id, a, requests_per_day, input_tokens, output_tokens, batch) -> list[Config]:
         from engine import cost as costm
-        from engine.calibration import coverage_gaps, load_calibration
+        from engine.calibration import load_calibration, model_coverage_gaps
         from engine.estimate import layout_for
         from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
         from engine.memory import kv_bytes
-        from engine.params import param_counts
 
-        calib = load_calibration()
-        band = calib.band
+        band = load_calibration().band
         demand = Demand(requests_per_day, input_tokens, output_tokens, a.peak_to_average, a.target_utilisation)
         days = DAYS_PER_MONTH
         out_month = requests_per_day * days * output_tokens
@@ -208,11 +206,8 @@ class EngineSearch:
                 "band_high_x": reps_slow / c.replicas,
                 "memory_gb": c.weights_gb + (kv + lay.overhead_bytes_per_gpu * c.gpus_per_replica) / 1e9,
                 "regime_reason": lay.regime_reason,
-                "calibration_gaps": coverage_gaps(
-                    calib.coverage, gpu_id=c.gpu, precision=c.precision, kv_precision=c.kv_precision,
-                    moe=spec.moe is not None, mla=spec.mla is not None,
-                    sliding_window=bool(spec.sliding_window and spec.sliding_window_layers),
-                    tp=c._c.tp, pp=c._c.pp, total_params_b=param_counts(spec).total / 1e9,
+                "calibration_gaps": model_coverage_gaps(
+                    spec, gpu_id=c.gpu, precision=c.precision, kv_precision=c.kv_precision, tp=c._c.tp, pp=c._c.pp,
                     tokens_per_sequence=input_tokens + output_tokens),
             }
 
