@@ -69,10 +69,11 @@ def _one_line(message: str) -> str:
 
     Why: argparse quotes the offending argument back ("invalid choice: '...'"),
     and whatever the user typed must not reach the terminal as escape
-    sequences or break the one-line contract.
+    sequences or break the one-line contract (engine.errors.shown does both).
     """
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in " ".join(message.split()))
-    return text if len(text) <= _MAX_USAGE_MESSAGE_CHARS else text[:_MAX_USAGE_MESSAGE_CHARS] + "..."
+    from engine.errors import shown
+
+    return shown(" ".join(message.split()), _MAX_USAGE_MESSAGE_CHARS)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
