@@ -6,7 +6,7 @@ Prints::
                                  screen: `sizewise` (no arguments) / a bare Textual
                                  app with one screen (goal <= 1.5); every start
                                  after the first, which replays the rules snapshot
-                                 (advisor.session.CachedRulebookBackend)
+                                 (advisor.session_cache.CachedRulebookBackend)
     startup_ratio_first_start=<float>  the same on the very first start (no
                                  snapshot yet: the rulebook is loaded up front)
     peak_memory_ratio=<float>    peak RSS at that moment, same ratio (goal <= 2)
@@ -99,7 +99,8 @@ def once(code: str, env: dict) -> tuple[float, float]:
 def preview_ms(samples: int = 15) -> float:
     """Median live-panel update (cache miss) over a complete set of answers."""
     sys.path.insert(0, str(ROOT))
-    from advisor.session import RulebookBackend, WizardSession
+    from advisor.session import WizardSession
+    from advisor.session_backend import RulebookBackend
 
     session = WizardSession(RulebookBackend(generated_on="2026-01-01"), overrides={
         "task_complexity": "moderate", "quality_bar": "professional", "latency": "interactive",

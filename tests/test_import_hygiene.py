@@ -7,6 +7,7 @@ deep is caught, and test order cannot mask it.
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
@@ -17,8 +18,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADLESS_PACKAGES = ("engine", "advisor.rulebook", "advisor.report", "advisor.commands")
-HEADLESS_MODULES = ("advisor.answers", "advisor.session", "advisor.drafts", "advisor.recommend",
+SESSION_MODULES = ("advisor.session", "advisor.session_backend", "advisor.result_view", "advisor.session_cache")
+HEADLESS_MODULES = ("advisor.answers", *SESSION_MODULES, "advisor.drafts", "advisor.recommend",
                     "advisor.recommendation", "advisor.fileio", "advisor.cli")
+#: top-level names of the terminal UI stack: only advisor/tui/ may import them
+TUI_PACKAGES = {"textual", "plotext", "textual_plotext"}
 
 
 def headless_modules() -> list[str]:
@@ -50,11 +54,40 @@ def loaded_after(modules: list[str]) -> dict[str, list[str]]:
 
 def test_headless_modules_never_import_textual():
     modules = headless_modules()
-    assert "advisor.session" in modules and "advisor.commands.wizard" in modules
+    assert set(SESSION_MODULES) <= set(modules) and "advisor.commands.wizard" in modules
     together = ",".join(modules)
     if loaded_after([together])[together]:  # something leaked: find which module, one by one
         offenders = {name: heavy for name, heavy in loaded_after(modules).items() if heavy}
         assert offenders == {}
+
+
+def imported_top_levels(path: Path) -> set[str]:
+    """Every top-level package a module's source imports, at any depth (lazy imports included)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_advisor_tui_imports_textual_in_any_module():
+    """Static: a Textual import inside a function that no import-time check runs is caught too."""
+    tui = ROOT / "advisor" / "tui"
+    sources = sorted(p for pkg in ("advisor", "engine") for p in (ROOT / pkg).rglob("*.py"))
+    outside = [p for p in sources if tui not in p.parents]
+    assert any(p.name == "session_cache.py" for p in outside) and len(outside) < len(sources)
+    offenders = {str(p.relative_to(ROOT)): sorted(imported_top_levels(p) & TUI_PACKAGES) for p in outside}
+    assert {path: heavy for path, heavy in offenders.items() if heavy} == {}
+
+
+def test_the_static_scan_sees_lazy_textual_imports(tmp_path):
+    # the oracle can fail: a function-level import is found, and a mere mention is not
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from textual.app import App\n    import plotext as p\n"
+                      "textual = 'the word alone'\n")
+    assert imported_top_levels(module) & TUI_PACKAGES == {"textual", "plotext"}
 
 
 @pytest.mark.parametrize("name", ["advisor.tui.app"])

@@ -98,7 +98,7 @@ _REAL = {}
 def real_backend():
     """The shipped rulebook, loaded once for the module (no Textual, no engine)."""
     if not _REAL:
-        from advisor.session import RulebookBackend
+        from advisor.session_backend import RulebookBackend
 
         _REAL["b"] = RulebookBackend()
     return _REAL["b"]

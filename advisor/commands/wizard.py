@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(NO_TTY, file=sys.stderr)
         return 2
     from advisor import drafts
-    from advisor.session import CachedRulebookBackend
+    from advisor.session_cache import CachedRulebookBackend
 
     backend = CachedRulebookBackend(args.rules)
     overrides = prefill(backend, args.answers) if args.answers else {}

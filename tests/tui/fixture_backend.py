@@ -13,7 +13,8 @@ import json
 import re
 from typing import Any
 
-from advisor.session import MISSING, Choice, Preview, Question, ResultView
+from advisor.result_view import ResultView
+from advisor.session import MISSING, Choice, Preview, Question
 
 SIZES = ("7b", "13b", "30b", "70b")
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from advisor.answers import parse_set, validate
-from advisor.session import RulebookBackend, WizardSession
+from advisor.session import WizardSession
+from advisor.session_backend import RulebookBackend
 
 DAY = "2026-11-27"
 ANSWERS = {
@@ -105,7 +106,7 @@ def test_fast_preview_matches_the_full_pipeline(backend, changes):
 
 
 def test_cached_backend_replays_the_first_screen_without_loading(backend, tmp_path):
-    from advisor.session import CachedRulebookBackend
+    from advisor.session_cache import CachedRulebookBackend
 
     first = CachedRulebookBackend(cache_dir=tmp_path)  # records the snapshot (loads the rules)
     assert first.loaded and len(list(tmp_path.glob("rules-*.json"))) == 1
@@ -121,7 +122,7 @@ def test_cached_backend_replays_the_first_screen_without_loading(backend, tmp_pa
 
 
 def test_cache_is_rerecorded_when_rules_change_or_file_is_corrupt(backend, tmp_path):
-    from advisor.session import CachedRulebookBackend
+    from advisor.session_cache import CachedRulebookBackend
 
     rules = tmp_path / "rules"
     shutil.copytree(Path(backend.rulebook.directory), rules)

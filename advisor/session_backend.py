@@ -1,0 +1,180 @@
+"""The wizard's production :class:`~advisor.session.Backend`: the shipped rulebook and pipeline.
+
+Why its own module: this is where the headless session meets the rest of
+sizewise (the rulebook, ``advisor.answers``, ``advisor.recommend``, the
+report), so it changes when those do, while :mod:`advisor.session` changes
+only with the wizard's navigation rules. Everything heavy is imported where
+it is used, so importing this module stays cheap; it never imports Textual.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.result_view import ResultView, result_view
+from advisor.session import MISSING, Choice, Preview, Question
+
+_STEP_BY_NUMBER = {1: "task", 2: "quality", 3: "volume", 4: "test_plan"}
+
+
+class RulebookBackend:
+    """The wizard's :class:`Backend` over the real rulebook and recommendation pipeline.
+
+    Visibility, defaults and validation are :mod:`advisor.answers`'s
+    ``is_visible``, ``default_for`` and ``validate_answer`` (the functions its
+    ``validate`` uses for answers files and ``--set``), evaluated in the
+    rulebook's dependency order, so the wizard cannot accept what
+    ``sizewise recommend`` would refuse. The result and the report come from
+    ``advisor.recommend`` and ``advisor.report``.
+    """
+
+    def __init__(self, rules_dir: Any = None, *, generated_on: str | None = None) -> None:
+        from advisor.rulebook import load_rulebook
+
+        #: report date (YYYY-MM-DD); None = today (tests inject one)
+        self.generated_on = generated_on
+        self.rulebook = load_rulebook(rules_dir)
+        self.rules_hash: str = self.rulebook.hash
+        self.questions = tuple(_question_view(cq.model) for cq in self.rulebook.questions.values())
+        self.order = tuple(self.rulebook.question_order)
+        self._models = {cq.model.id: cq.model for cq in self.rulebook.questions.values()}
+        self._recs: dict[tuple, Any] = {}
+        self._engine: Any = None  # the engine search adapter, kept for its caches
+
+    # -- questions ------------------------------------------------------------
+    def visible(self, qid: str, answers: dict[str, Any]) -> bool:
+        from advisor.answers import is_visible
+
+        return is_visible(self.rulebook, qid, answers)
+
+    def default(self, qid: str, answers: dict[str, Any]) -> Any:
+        from advisor.answers import default_for
+
+        if self._models[qid].required:
+            return MISSING
+        return default_for(self.rulebook, qid, answers)
+
+    def check(self, qid: str, raw: Any, answers: dict[str, Any]) -> tuple[Any, str | None]:
+        from advisor.answers import Invalid, validate_answer
+
+        value = validate_answer(self._models[qid], raw, answers=answers, rulebook=self.rulebook)
+        if isinstance(value, Invalid):
+            return None, value.message
+        return value, None
+
+    # -- outputs --------------------------------------------------------------
+    def recommendation(self, answers: dict[str, Any], *, sensitivity: bool = True) -> Any:
+        """The :class:`advisor.recommendation.Recommendation` for complete answers (cached)."""
+        key = (sensitivity, tuple(sorted((k, repr(v)) for k, v in answers.items())))
+        if key not in self._recs:
+            from advisor.recommend import recommend
+
+            raw = {k: v for k, v in answers.items() if v is not None}
+            rec = recommend(raw, self.rulebook, generated_on=self.generated_on, with_sensitivity=sensitivity)
+            if len(self._recs) > 64:
+                self._recs.clear()
+            self._recs[key] = rec
+        return self._recs[key]
+
+    def preview(self, given: dict[str, Any]) -> Preview | None:
+        """The starting size's cheapest deployment: the side panel's figure.
+
+        Fast path: the same steps as ``advisor.recommend.recommend`` (shared
+        validation, rule decisions, the engine search of one size, the same
+        "cheapest that meets latency" choice) but for the one size shown,
+        without the other candidates, optimizations and sensitivity runs the
+        panel does not show; ``tests/tui/test_real_rules.py`` checks it
+        against the full pipeline. It uses that module's internals, so if
+        they change it falls back to the full pipeline (slower, same figure).
+        """
+        from engine.errors import SizewiseError
+
+        try:
+            try:
+                return self._fast_preview(given)
+            except SizewiseError:
+                raise
+            except Exception:  # noqa: BLE001 - internals moved: take the documented path
+                return self._full_preview(given)
+        except SizewiseError:  # missing answers so far, or nothing fits
+            return None
+
+    def _fast_preview(self, given: dict[str, Any]) -> Preview | None:
+        from advisor import recommend as R
+
+        if self._engine is None:
+            from advisor.report.engine_search import EngineSearch
+
+            self._engine = EngineSearch()
+        ans = R._validated(dict(given), self.rulebook)  # noqa: SLF001
+        if ans.evaluations is not None:
+            return self._full_preview(given)  # measured scores may move the size
+        outputs, _ = R._decisions(self.rulebook, ans)  # noqa: SLF001
+        values = dict(ans.values)
+        ctx = R._Context(rulebook=self.rulebook, values=values, outputs=outputs, engine=self._engine,  # noqa: SLF001
+                         gpus=R._restricted_gpus(values), decide=R._decisions)  # noqa: SLF001
+        size = str(outputs.get("start_size"))
+        cfg = ctx.best(size)
+        if cfg is None:
+            return None
+        return Preview(size=size.upper(), gpu=cfg.gpu_name or cfg.gpu, gpus=cfg.total_gpus,
+                       monthly_usd=round(cfg.monthly(ctx.deployment), 2),
+                       note=f"{cfg.precision}, {cfg.replicas} replica(s)")
+
+    def _full_preview(self, given: dict[str, Any]) -> Preview | None:
+        rec = self.recommendation(given, sensitivity=False)
+        d = rec.recommendation
+        best = next((c for c in d.candidates if c.size == d.recommended_size), None)
+        if best is None or not best.fits or best.monthly_usd is None:
+            return None
+        return Preview(
+            size=best.size.upper(),
+            gpu=best.gpu_name or best.gpu or "-",
+            gpus=best.total_gpus or best.gpus_per_replica or 0,
+            monthly_usd=best.monthly_usd,
+            note=f"{best.precision}, {best.replicas} replica(s)" if best.replicas else "",
+        )
+
+    def result(self, answers: dict[str, Any]) -> ResultView:
+        return result_view(self.recommendation(answers))
+
+    def render(self, answers: dict[str, Any], fmt: str) -> str:
+        from advisor.report import render
+
+        return render(self.recommendation(answers), fmt)
+
+    def audit(self) -> str:
+        """Markdown summary of ``sizewise audit`` on this rulebook (the palette's entry)."""
+        from advisor.rulebook.audit import audit
+
+        report = audit(self.rulebook)
+        passed = sum(c.status == "pass" for c in report.cases)
+        lines = [
+            f"# Audit of {report.rules_dir}",
+            "",
+            f"Rules hash `{report.rules_hash}`: {len(report.files)} files, {report.tables} tables, {report.rules} rules.",
+            f"Golden cases: {passed} of {len(report.cases)} pass; rule coverage {report.coverage_pct:.1f}%.",
+            f"Findings: {report.errors} error(s), {report.warnings} warning(s).",
+            "",
+        ]
+        lines += [f"- {f}" for f in report.findings[:40]] or ["No findings."]
+        if len(report.findings) > 40:
+            lines.append(f"- ... and {len(report.findings) - 40} more: run `sizewise audit`.")
+        return "\n".join(lines)
+
+
+def _question_view(model: Any) -> Question:
+    """The rulebook's pydantic question -> the view's plain :class:`Question`."""
+    bounds = model.bounds
+    return Question(
+        id=model.id,
+        step=_STEP_BY_NUMBER[model.step],
+        prompt=model.prompt,
+        kind=model.type,
+        help=model.help,
+        choices=tuple(Choice(c.value, c.label, c.help, tuple(c.examples)) for c in (model.choices or [])),
+        unit=model.unit,
+        minimum=bounds.min if bounds else None,
+        maximum=bounds.max if bounds else None,
+    )
+
