@@ -117,6 +117,12 @@ def _run(argv: tuple[str, ...], capsys) -> str:
 
 @pytest.fixture
 def at_root(monkeypatch):
+    import engine.layout
+
+    # A layout that did not fit is cached as None, and a later lookup then raises the short
+    # "does not fit on N x gpu" instead of placement's detailed first message: start each case
+    # from the state a fresh ``sizewise estimate`` process is in, whatever ran before.
+    monkeypatch.setattr(engine.layout, "_LAYOUT_CACHE", {})
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "160")
     monkeypatch.delenv("SIZEWISE_DEBUG", raising=False)
@@ -147,7 +153,7 @@ def _candidates_text(cands) -> str:
 
 def test_sweep_is_frozen(at_root):
     from engine.catalog import SIZE_CLASSES
-    from engine.estimate import sweep
+    from engine.sweep import sweep
 
     cands = sweep(list(SIZE_CLASSES) + ["mixtral-8x7b", "deepseek-v3", "gemma-2-27b"],
                   ["l40s", "a100-80gb", "h100-sxm", "rtx-4090"], ["bf16", "fp8", "int4"],
@@ -159,7 +165,7 @@ def test_sweep_is_frozen(at_root):
 
 
 def test_quantization_comparison_is_frozen(at_root):
-    from engine.estimate import compare_quantization
+    from engine.sweep import compare_quantization
 
     rows = [compare_quantization(m, gpu, requests_per_day=2e6, input_tokens=2000.0, output_tokens=300.0)
             for m, gpu in (("70b", "h100-sxm"), ("mixtral-8x7b", "l40s"), ("7b", "rtx-3080"))]
