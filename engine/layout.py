@@ -99,11 +99,11 @@ _COUNTS_CACHE: dict[tuple[int, int], tuple[ModelSpec, GpuSpec, tuple[int, ...]]]
 
 
 def valid_gpu_counts(model: ModelSpec, gpu: GpuSpec, minimum: int = 1) -> list[int]:
-    """GPU counts a replica of ``model`` may use (engine/placement.py's rule), from ``minimum`` up (cached)."""
+    """GPU counts a replica of ``model`` may use (engine/sharding.py's rule), from ``minimum`` up (cached)."""
     key = (id(model), id(gpu))
     hit = _COUNTS_CACHE.get(key)
     if hit is None or hit[0] is not model or hit[1] is not gpu:
-        from engine.placement import valid_gpu_counts as counts
+        from engine.sharding import valid_gpu_counts as counts
 
         hit = (model, gpu, tuple(counts(model, gpu)))
         _COUNTS_CACHE[key] = hit
