@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 from engine.calibration import band_from_ratios  # noqa: E402
 from engine.catalog import resolve_gpu, resolve_model  # noqa: E402
 from engine.defaults import load_assumptions  # noqa: E402
-from engine.estimate import layout_for, max_sequences, prepare_gpu, prepare_model  # noqa: E402
+from engine.layout import layout_for, max_sequences  # noqa: E402
+from engine.prep import prepare_gpu, prepare_model  # noqa: E402
 from engine.performance import Efficiency, replica_perf  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "calibration.yaml"

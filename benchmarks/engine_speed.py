@@ -57,7 +57,10 @@ def main() -> int:
     from engine.catalog import SIZE_CLASSES, load_gpus, resolve_model
     from engine.defaults import load_assumptions
     from engine.errors import DoesNotFitError
-    from engine.estimate import evaluate_config, layout_for, prepare_gpu, prepare_model, sweep
+    from engine.evaluate import evaluate_config
+    from engine.layout import layout_for
+    from engine.prep import prepare_gpu, prepare_model
+    from engine.sweep import sweep
 
     a, calib = load_assumptions(), load_calibration()
     gpus = list(load_gpus().values())

@@ -159,7 +159,7 @@ def compare_precisions(rows: list[dict[str, Any]], baseline: str = "bf16") -> li
     """Add savings vs the baseline precision and the article's quality prior to per-precision rows.
 
     Each row needs ``precision``, ``monthly_usd``, ``total_gpus``, ``weights_gb`` and
-    ``output_tokens_per_s_per_gpu`` (as produced by :func:`engine.estimate.compare_quantization`).
+    ``output_tokens_per_s_per_gpu`` (as produced by :func:`engine.sweep.compare_quantization`).
     """
     base = next((r for r in rows if r["precision"] == baseline), rows[0] if rows else None)
     out = []

@@ -134,3 +134,33 @@ def test_estimate_table_adds_only_rich():
                           cwd=ROOT, timeout=60)
     assert json.loads(proc.stderr.strip().splitlines()[-1]) == {"code": 0, "heavy": ["rich"]}
     assert "GPUs per replica" in proc.stdout
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a source file imports, at top level or inside functions (absolute names)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the file's package
+                package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-node.level])
+                names.add(f"{package}.{node.module}" if node.module else package)
+            elif node.module:
+                names.add(node.module)
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
+              in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)):
+            names.add(node.args[0].value)
+    return names
+
+
+def test_engine_imports_nothing_from_advisor():
+    """engine/ is the library under the product: a static scan of every engine module, lazy imports included."""
+    files = sorted((ROOT / "engine").rglob("*.py"))
+    scanned = {p.relative_to(ROOT).as_posix(): imported_modules(p) for p in files}
+    assert "engine.request" in scanned["engine/estimate.py"]  # the scan sees real imports
+    offenders = {path: sorted(n for n in names if n == "advisor" or n.startswith("advisor."))
+                 for path, names in scanned.items()}
+    assert {path: names for path, names in offenders.items() if names} == {}

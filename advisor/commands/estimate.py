@@ -55,7 +55,7 @@ def _request(args):
     EstimateRequest itself for callers that skip the CLI.
     """
     from engine.errors import InputError
-    from engine.estimate import BOUNDS, EstimateRequest, check_bound
+    from engine.request import BOUNDS, EstimateRequest, check_bound
     from engine.units import parse_positive_int, parse_quantity
 
     def number(field, value, *, whole=False):

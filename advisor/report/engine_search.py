@@ -123,7 +123,7 @@ class EngineSearch:
     def search(self, model: str, *, requests_per_day, input_tokens, output_tokens, peak_to_average,
                ttft_target_s, tpot_target_ms, gpus, precisions, deployment) -> list[Config]:
         from engine.catalog import load_gpus, resolve_gpu, resolve_model
-        from engine.estimate import sweep
+        from engine.sweep import sweep
 
         a = self.assumptions_for(peak_to_average)
         batch = ttft_target_s is None and tpot_target_ms is None
@@ -183,7 +183,7 @@ class EngineSearch:
     def _wrap(self, cands, spec, gpu_by_id, a, requests_per_day, input_tokens, output_tokens, batch) -> list[Config]:
         from engine import cost as costm
         from engine.calibration import load_calibration, model_coverage_gaps
-        from engine.estimate import layout_for
+        from engine.layout import layout_for
         from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
         from engine.memory import kv_bytes
 

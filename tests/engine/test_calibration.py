@@ -115,7 +115,8 @@ def test_each_kind_of_extrapolation_is_named(over, needle):
 
 
 def test_estimate_carries_coverage_and_warns_when_outside():
-    from engine.estimate import EstimateRequest, estimate
+    from engine.estimate import estimate
+    from engine.request import EstimateRequest
 
     inside = estimate(EstimateRequest(model="llama-3.1-70b", gpu="h100-sxm", precision="fp8")).as_dict()
     assert inside["calibration"]["coverage"] == {"within": True, "outside": []}

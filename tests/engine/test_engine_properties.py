@@ -30,12 +30,13 @@ from engine.calibration import load_calibration
 from engine.catalog import MoeSpec, load_gpus, resolve_model
 from engine.defaults import load_assumptions
 from engine.errors import DoesNotFitError
-from engine.estimate import (
-    cheapest, evaluate_config, layout_for, prepare_gpu, prepare_model, sweep, valid_gpu_counts,
-)
+from engine.evaluate import evaluate_config
+from engine.layout import layout_for, valid_gpu_counts
 from engine.memory import kv_bytes, runtime_overhead, weight_bytes
 from engine.params import param_counts
 from engine.placement import place
+from engine.prep import prepare_gpu, prepare_model
+from engine.sweep import cheapest, sweep
 
 PRECISIONS = ["bf16", "fp8", "int8", "int4"]
 ALL_PRECISIONS = ["fp32", "bf16", "fp16", "fp8", "int8", "int4"]

@@ -4,7 +4,9 @@ import pytest
 
 from engine.errors import DoesNotFitError, InputError, UnknownIdError
 from engine.catalog import resolve_gpu, resolve_model
-from engine.estimate import EstimateRequest, cheapest, estimate, sweep
+from engine.estimate import estimate
+from engine.request import EstimateRequest
+from engine.sweep import cheapest, sweep
 
 REQUIRED = {
     "memory": ["weights_gb", "kv_cache_bytes_per_token", "kv_cache_gb", "total_gb"],
@@ -116,7 +118,9 @@ def test_hot_path_fleet_matches_size_fleet():
     from engine.calibration import load_calibration
     from engine.catalog import resolve_gpu, resolve_model
     from engine.defaults import load_assumptions
-    from engine.estimate import evaluate_config, layout_for, prepare_gpu, prepare_model
+    from engine.evaluate import evaluate_config
+    from engine.layout import layout_for
+    from engine.prep import prepare_gpu, prepare_model
     from engine.fleet import Demand, size_fleet
 
     a = load_assumptions()
@@ -226,7 +230,7 @@ def test_sweep_candidates_carry_the_copy_regime():
 
 # --------------------------------------------------------------------------- rounding never shows a positive value as 0
 def test_small_positive_values_keep_significant_figures():
-    from engine.estimate import _round
+    from engine.estimate_json import _round
 
     assert _round(0.00211, 1) == 0.00211
     assert _round(4.2e-5, 4) == 4.2e-5
@@ -281,7 +285,7 @@ def test_default_workload_shrinks_to_a_short_context():
 
 def test_tiny_context_shrinks_the_output_too():
     from engine.catalog import resolve_model
-    from engine.estimate import _workload_tokens
+    from engine.request import _workload_tokens
 
     tiny = resolve_model("falcon-40b").replace(max_context=400)
     warnings = []
@@ -340,7 +344,7 @@ def test_w8a8_without_int8_is_warned():
     ("meta-llama/Llama-3.1-8B-Instruct", None),
 ])
 def test_precision_from_model_id(model_id, precision):
-    from engine.estimate import precision_from_model_id
+    from engine.request import precision_from_model_id
 
     assert precision_from_model_id(model_id) == precision
 
@@ -361,7 +365,7 @@ def test_quantised_id_sets_the_precision_unless_given():
 
 
 def test_model_config_assumptions_become_warnings(monkeypatch):
-    import engine.estimate as est
+    import engine.request as est
     from engine.catalog import resolve_model
 
     spec = resolve_model("falcon-40b")
@@ -405,7 +409,7 @@ def test_data_parallel_copies_each_hold_the_weights():
 @pytest.mark.parametrize("model, gpu", [("7b", "a10g"), ("13b", "l4"), ("llama-3.1-8b", "rtx-4090")])
 def test_offline_maximum_ranks_layouts_by_throughput_alone(model, gpu):
     """--concurrency max has no latency limit: more GPUs per replica never give fewer tokens/s."""
-    from engine.estimate import valid_gpu_counts
+    from engine.layout import valid_gpu_counts
 
     counts = valid_gpu_counts(resolve_model(model), resolve_gpu(gpu))[:4]
     tps = []

@@ -76,7 +76,7 @@ def test_article_references():
 
 
 def test_quantization_comparison_per_phase():
-    from engine.estimate import compare_quantization
+    from engine.sweep import compare_quantization
 
     rows = {r["precision"]: r for r in compare_quantization("70b", "a100-80gb", ("bf16", "int8", "int4"),
                                                             requests_per_day=100_000, input_tokens=2000, output_tokens=300)}

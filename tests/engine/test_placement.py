@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from engine.catalog import load_gpus, resolve_gpu, resolve_model
 from engine.errors import DoesNotFitError, InputError
 from engine.memory import kv_bytes, runtime_overhead, weight_bytes
-from engine.placement import TIGHT_SPARE_FRACTION, place, valid_gpu_counts
+from engine.placement import TIGHT_SPARE_FRACTION, place
+from engine.sharding import valid_gpu_counts
 from engine.units import GIB
 
 

@@ -149,7 +149,7 @@ def test_owned_cost_matches_the_engines_own_owned_sweep():
     """Oracle: the adapter's owned cost for a config equals engine.estimate.sweep(deployment='owned')."""
     from advisor.report.engine_search import EngineSearch
     from engine.defaults import load_assumptions
-    from engine.estimate import sweep
+    from engine.sweep import sweep
 
     kw = dict(requests_per_day=200000, input_tokens=1500, output_tokens=300, ttft_target_s=1.0, tpot_target_ms=50)
     mine = EngineSearch().search("13b", peak_to_average=None, gpus=["a100-80gb", "l40s"], precisions=("bf16", "int8"), deployment="owned", **kw)
