@@ -616,7 +616,7 @@ def _replicas_text(c: Candidate) -> str:
 
 
 def _summary(rec: Recommendation, cfg, verdict) -> str:
-    from advisor.report.markdown import usd, usd_per_m
+    from advisor.report.format import usd, usd_per_m
 
     d = rec.recommendation
     size = d.recommended_size
