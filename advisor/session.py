@@ -479,7 +479,7 @@ class RulebookBackend:
         """The :class:`advisor.recommendation.Recommendation` for complete answers (cached)."""
         key = (sensitivity, tuple(sorted((k, repr(v)) for k, v in answers.items())))
         if key not in self._recs:
-            from advisor.recommend import recommend
+            from advisor.pipeline import recommend
 
             raw = {k: v for k, v in answers.items() if v is not None}
             rec = recommend(raw, self.rulebook, generated_on=self.generated_on, with_sensitivity=sensitivity)
@@ -512,10 +512,10 @@ class RulebookBackend:
             return None
 
     def _fast_preview(self, given: dict[str, Any]) -> Preview | None:
-        from advisor import recommend as R
+        from advisor.pipeline import preview as R
 
         if self._engine is None:
-            from advisor.report.engine_search import EngineSearch
+            from advisor.pipeline.engine_search import EngineSearch
 
             self._engine = EngineSearch()
         ans = R._validated(dict(given), self.rulebook)  # noqa: SLF001
