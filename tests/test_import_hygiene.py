@@ -7,6 +7,7 @@ deep is caught, and test order cannot mask it.
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
@@ -16,8 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADLESS_PACKAGES = ("engine", "advisor.rulebook", "advisor.report", "advisor.commands")
-HEADLESS_MODULES = ("advisor.answers", "advisor.session", "advisor.drafts", "advisor.recommend",
+HEADLESS_PACKAGES = ("engine", "advisor.rulebook", "advisor.pipeline", "advisor.report", "advisor.commands")
+HEADLESS_MODULES = ("advisor.answers", "advisor.cli_answers", "advisor.session", "advisor.drafts",
                     "advisor.recommendation", "advisor.fileio", "advisor.cli")
 
 
@@ -101,3 +102,41 @@ def test_estimate_table_adds_only_rich():
                           cwd=ROOT, timeout=60)
     assert json.loads(proc.stderr.strip().splitlines()[-1]) == {"code": 0, "heavy": ["rich"]}
     assert "GPUs per replica" in proc.stdout
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a source file imports, at any depth of the file (static: no import is run)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+            out |= {f"{node.module}.{a.name}" for a in node.names}  # from pkg import module
+    return out
+
+
+def test_report_modules_import_no_engine_module():
+    """advisor/report/ renders a finished Recommendation: every engine figure is computed by the pipeline."""
+    files = sorted((ROOT / "advisor" / "report").rglob("*.py"))
+    assert len(files) >= 3
+    offenders = {f.name: sorted(m for m in imported_modules(f) if m == "engine" or m.startswith("engine."))
+                 for f in files}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_pipeline_stages_import_only_the_stages_before_them():
+    """The declared order (advisor.pipeline.STAGES) is the dependency order: no stage reaches forward."""
+    from advisor.pipeline import ENTRIES, STAGES
+
+    pkg = ROOT / "advisor" / "pipeline"
+    on_disk = {m.name for m in pkgutil.iter_modules([str(pkg)])}
+    assert on_disk == set(STAGES) | set(ENTRIES), "every pipeline module is a declared stage or entry"
+    backwards = {}
+    for i, stage in enumerate(STAGES):
+        used = {m.split(".")[2] for m in imported_modules(pkg / f"{stage}.py")
+                if m.startswith("advisor.pipeline.") and m.split(".")[2] in on_disk}
+        later = used - set(STAGES[:i])
+        if later:
+            backwards[stage] = sorted(later)
+    assert backwards == {}

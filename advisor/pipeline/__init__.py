@@ -35,6 +35,8 @@ STAGES = (
     "assumptions",
     "summary",
 )
+#: modules that use the stages from outside the sequence (no stage imports them)
+ENTRIES = ("preview",)
 
 import datetime as dt  # noqa: E402
 
