@@ -1,7 +1,7 @@
 """The wizard's production :class:`~advisor.session.Backend`: the shipped rulebook and pipeline.
 
 Why its own module: this is where the headless session meets the rest of
-sizewise (the rulebook, ``advisor.answers``, ``advisor.recommend``, the
+sizewise (the rulebook, ``advisor.answers``, ``advisor.pipeline``, the
 report), so it changes when those do, while :mod:`advisor.session` changes
 only with the wizard's navigation rules. Everything heavy is imported where
 it is used, so importing this module stays cheap; it never imports Textual.
@@ -25,7 +25,7 @@ class RulebookBackend:
     ``validate`` uses for answers files and ``--set``), evaluated in the
     rulebook's dependency order, so the wizard cannot accept what
     ``sizewise recommend`` would refuse. The result and the report come from
-    ``advisor.recommend`` and ``advisor.report``.
+    ``advisor.pipeline`` and ``advisor.report``.
     """
 
     def __init__(self, rules_dir: Any = None, *, generated_on: str | None = None) -> None:
@@ -67,7 +67,7 @@ class RulebookBackend:
         """The :class:`advisor.recommendation.Recommendation` for complete answers (cached)."""
         key = (sensitivity, tuple(sorted((k, repr(v)) for k, v in answers.items())))
         if key not in self._recs:
-            from advisor.recommend import recommend
+            from advisor.pipeline import recommend
 
             raw = {k: v for k, v in answers.items() if v is not None}
             rec = recommend(raw, self.rulebook, generated_on=self.generated_on, with_sensitivity=sensitivity)
@@ -79,7 +79,7 @@ class RulebookBackend:
     def preview(self, given: dict[str, Any]) -> Preview | None:
         """The starting size's cheapest deployment: the side panel's figure.
 
-        Fast path: the same steps as ``advisor.recommend.recommend`` (shared
+        Fast path: the same steps as ``advisor.pipeline.recommend`` (shared
         validation, rule decisions, the engine search of one size, the same
         "cheapest that meets latency" choice) but for the one size shown,
         without the other candidates, optimizations and sensitivity runs the
@@ -100,10 +100,10 @@ class RulebookBackend:
             return None
 
     def _fast_preview(self, given: dict[str, Any]) -> Preview | None:
-        from advisor import recommend as R
+        from advisor.pipeline import preview as R
 
         if self._engine is None:
-            from advisor.report.engine_search import EngineSearch
+            from advisor.pipeline.engine_search import EngineSearch
 
             self._engine = EngineSearch()
         ans = R._validated(dict(given), self.rulebook)  # noqa: SLF001

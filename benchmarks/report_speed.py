@@ -48,9 +48,9 @@ def _cases() -> list[tuple[str, dict]]:
 
 def main(repeats: int = 5, command_runs: int = 3) -> None:
     t0 = time.perf_counter()
-    from advisor.recommend import recommend
+    from advisor.pipeline import recommend
     from advisor.report import render
-    from advisor.report import engine_search
+    from advisor.pipeline import engine_search
     from advisor.rulebook import load_rulebook
 
     rb = load_rulebook()

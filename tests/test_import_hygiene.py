@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADLESS_PACKAGES = ("engine", "advisor.rulebook", "advisor.report", "advisor.commands")
+HEADLESS_PACKAGES = ("engine", "advisor.rulebook", "advisor.pipeline", "advisor.report", "advisor.commands")
 SESSION_MODULES = ("advisor.session", "advisor.session_backend", "advisor.result_view", "advisor.session_cache")
-HEADLESS_MODULES = ("advisor.answers", *SESSION_MODULES, "advisor.drafts", "advisor.recommend",
+HEADLESS_MODULES = ("advisor.answers", "advisor.cli_answers", *SESSION_MODULES, "advisor.drafts",
                     "advisor.recommendation", "advisor.fileio", "advisor.cli")
 #: top-level names of the terminal UI stack: only advisor/tui/ may import them
 TUI_PACKAGES = {"textual", "plotext", "textual_plotext"}
@@ -149,6 +149,7 @@ def imported_modules(path: Path) -> set[str]:
                 names.add(f"{package}.{node.module}" if node.module else package)
             elif node.module:
                 names.add(node.module)
+                names |= {f"{node.module}.{a.name}" for a in node.names}  # from pkg import module
         elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
               in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant)
               and isinstance(node.args[0].value, str)):
@@ -164,3 +165,29 @@ def test_engine_imports_nothing_from_advisor():
     offenders = {path: sorted(n for n in names if n == "advisor" or n.startswith("advisor."))
                  for path, names in scanned.items()}
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_report_modules_import_no_engine_module():
+    """advisor/report/ renders a finished Recommendation: every engine figure is computed by the pipeline."""
+    files = sorted((ROOT / "advisor" / "report").rglob("*.py"))
+    assert len(files) >= 3
+    offenders = {f.name: sorted(m for m in imported_modules(f) if m == "engine" or m.startswith("engine."))
+                 for f in files}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_pipeline_stages_import_only_the_stages_before_them():
+    """The declared order (advisor.pipeline.STAGES) is the dependency order: no stage reaches forward."""
+    from advisor.pipeline import ENTRIES, STAGES
+
+    pkg = ROOT / "advisor" / "pipeline"
+    on_disk = {m.name for m in pkgutil.iter_modules([str(pkg)])}
+    assert on_disk == set(STAGES) | set(ENTRIES), "every pipeline module is a declared stage or entry"
+    backwards = {}
+    for i, stage in enumerate(STAGES):
+        used = {m.split(".")[2] for m in imported_modules(pkg / f"{stage}.py")
+                if m.startswith("advisor.pipeline.") and m.split(".")[2] in on_disk}
+        later = used - set(STAGES[:i])
+        if later:
+            backwards[stage] = sorted(later)
+    assert backwards == {}

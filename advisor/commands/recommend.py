@@ -43,7 +43,8 @@ def run(args) -> int:
         )
     generated_on = resolve_date(args.date)
 
-    from advisor.recommend import load_cli_answers, recommend
+    from advisor.cli_answers import load_cli_answers
+    from advisor.pipeline import recommend
     from advisor.report import render
     from advisor.rulebook import load_rulebook
 

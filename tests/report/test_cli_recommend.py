@@ -196,7 +196,7 @@ def test_stdin_closed_or_terminal_never_waits():
             return True
 
     from advisor.errors import UserError
-    from advisor.recommend import load_cli_answers
+    from advisor.cli_answers import load_cli_answers
     from advisor.rulebook import load_rulebook
 
     with pytest.raises(UserError, match="standard input is a terminal"):

@@ -49,7 +49,7 @@ def test_there_are_golden_cases():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_golden_report(case, rulebook):
-    from advisor.recommend import recommend_from_answers
+    from advisor.pipeline import recommend_from_answers
 
     rec = recommend_from_answers(_answers(case), rulebook=rulebook)
     outputs = {"md": render(rec, "markdown"), "json": render(rec, "json")}
@@ -76,7 +76,7 @@ def test_no_stale_golden_files():
 
 def test_case_study_reproduces_the_article_and_its_caveats(rulebook):
     """The article's distillation case study: its 3.6-month arithmetic and where its hardware does not hold."""
-    from advisor.recommend import recommend_from_answers
+    from advisor.pipeline import recommend_from_answers
 
     rec = recommend_from_answers(_answers(ROOT / "rules" / "cases" / "case-study-distillation.yaml"), rulebook=rulebook)
     rows = {a.topic: a for a in rec.article_comparison}

@@ -7,7 +7,9 @@ import json
 import pytest
 
 from advisor.report import render
-from advisor.report.markdown import _nice_ceiling, render_markdown, table, usd, usd_per_m
+from advisor.report.format import table, usd, usd_per_m
+from advisor.report.markdown import render_markdown
+from advisor.report.sections_sizing import _nice_ceiling
 
 from .conftest import make_recommendation
 from .mdlint import lint_markdown, lint_mermaid_xychart

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.recommend import recommend
+from advisor.pipeline import recommend
 from advisor.report import render
 
 from .mdlint import lint_markdown
@@ -84,7 +84,7 @@ def test_candidates_cover_the_ladder_and_fit(rec):
 
 def test_candidate_is_the_cheapest_that_meets_latency(rec, rulebook):
     """Oracle: brute force over the engine's own sweep for 13b."""
-    from advisor.report.engine_search import EngineSearch
+    from advisor.pipeline.engine_search import EngineSearch
 
     configs = EngineSearch().search(
         "13b", requests_per_day=200000, input_tokens=1500, output_tokens=300, peak_to_average=3,
@@ -147,7 +147,7 @@ def rec_rulebook():
 
 def test_owned_cost_matches_the_engines_own_owned_sweep():
     """Oracle: the adapter's owned cost for a config equals engine.estimate.sweep(deployment='owned')."""
-    from advisor.report.engine_search import EngineSearch
+    from advisor.pipeline.engine_search import EngineSearch
     from engine.defaults import load_assumptions
     from engine.sweep import sweep
 
@@ -164,7 +164,8 @@ def test_owned_cost_matches_the_engines_own_owned_sweep():
 
 
 def test_student_and_tiers():
-    from advisor.recommend import _article_tier, _student_for
+    from advisor.pipeline.decisions import article_tier as _article_tier
+    from advisor.pipeline.optimizations import student_for as _student_for
 
     assert [_student_for(t) for t in ("7b", "13b", "30b", "70b", "175b")] == [None, "7b", "7b", "13b", "30b"]
     assert [_article_tier(x) for x in (0, 999_999, 1e6, 5e7 - 1, 5e7, 5e8)] == ["low", "low", "moderate", "moderate", "high", "massive"]
@@ -199,7 +200,7 @@ def test_invalid_raw_answers_raise_every_problem(rulebook):
 def test_trace_adapter_reads_mappings_and_objects():
     from types import SimpleNamespace
 
-    from advisor.recommend import _trace_rows
+    from advisor.pipeline.decisions import trace_rows as _trace_rows
 
     entry = {
         "table": "volume_tier",
@@ -230,7 +231,7 @@ def test_schema_command_prints_the_report_schema():
 @pytest.mark.parametrize("volume", [0.5, 2.0, 10.0, 37.3])
 def test_rescaled_search_equals_a_fresh_search(volume):
     """Oracle for the sensitivity shortcut: only the fleet depends on volume."""
-    from advisor.report.engine_search import EngineSearch
+    from advisor.pipeline.engine_search import EngineSearch
 
     e = EngineSearch()
     kw = dict(input_tokens=1500, output_tokens=300, peak_to_average=3, ttft_target_s=1.0, tpot_target_ms=50,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.recommend import recommend
+from advisor.pipeline import recommend
 from advisor.recommendation import Recommendation
 from advisor.report import render
 

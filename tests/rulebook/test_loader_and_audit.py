@@ -167,7 +167,7 @@ expect_report:
   cost.usd_per_month: {approx: 1000, rel: 0.01}
   missing.field: 1
 """)
-    fake = types.ModuleType("advisor.recommend")
+    fake = types.ModuleType("advisor.pipeline")
     seen = []
 
     def recommend_from_answers(answers):
@@ -175,7 +175,7 @@ expect_report:
         return {"recommendation": {"size": "13b"}, "candidates": [{"gpu": "a100"}], "cost": {"usd_per_month": 1005.0}}
 
     fake.recommend_from_answers = recommend_from_answers
-    monkeypatch.setitem(sys.modules, "advisor.recommend", fake)
+    monkeypatch.setitem(sys.modules, "advisor.pipeline", fake)
     report = audit(shipped, cases)
     problems = report.cases[0].problems
     assert seen and seen[0]["task_complexity"] == "moderate"
@@ -184,7 +184,7 @@ expect_report:
         "expect_report.missing.field: no such field in the report",
     ]
     # without the recommendation, engine-backed expectations are skipped silently
-    monkeypatch.setitem(sys.modules, "advisor.recommend", None)
+    monkeypatch.setitem(sys.modules, "advisor.pipeline", None)
     assert audit(shipped, cases).cases[0].status == "pass"
 
 

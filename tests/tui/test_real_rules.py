@@ -47,7 +47,7 @@ def test_session_answers_equal_the_shared_validation(backend):
 
 
 async def test_full_run_exports_the_same_report_as_recommend(backend, tmp_path):
-    from advisor.recommend import recommend
+    from advisor.pipeline import recommend
     from advisor.report import render
     from advisor.tui.app import SizewiseApp
 

@@ -1,15 +1,12 @@
-"""The recommendation pipeline's adapter over the engine (``engine.estimate.sweep``).
+"""The candidate search's adapter over the engine (``engine.estimate.sweep``), with the engine facts the stages need.
 
-Why an adapter: the pipeline (advisor/recommend.py) needs, per size, every
+Why an adapter: the pipeline (advisor/pipeline/) needs, per size, every
 deployment that fits with *both* its cloud and its owned cost, its memory
 footprint and its calibration band, plus a few engine facts (parameter counts,
 weight bytes, distillation cost, the assumptions with their sources). The
 engine's fast ``sweep`` prices one deployment mode; this module runs it once
 and derives the other mode and the band from the same fleet, so the candidate
 chosen for "owned" and the one for "cloud" come from one consistent search.
-
-(It lives under advisor/report/ only because that is the report engineer's
-directory; it holds no rendering.)
 
 Batch workloads have no latency target: the engine is given targets no
 deployment can miss, so it runs at the largest batch the KV cache allows.
@@ -260,7 +257,7 @@ class EngineSearch:
 
         Compute: 6 x params x tokens on A100-80GB at the calibrated MFU and its catalog
         price; tokens, data work, experimentation multiple and infrastructure come
-        from advisor/report/data/distillation.yaml (sourced there).
+        from advisor/pipeline/data/distillation.yaml (sourced there).
         """
         from engine.calibration import load_calibration
         from engine.catalog import resolve_gpu
@@ -361,7 +358,7 @@ def _distillation_defaults() -> dict:
 
     global _DISTILL
     if _DISTILL is None:
-        text = resources.files("advisor.report").joinpath("data/distillation.yaml").read_text(encoding="utf-8")
+        text = resources.files("advisor.pipeline").joinpath("data/distillation.yaml").read_text(encoding="utf-8")
         raw = yaml.safe_load(text)
         _DISTILL = {k: (v["value"] if isinstance(v, dict) and "value" in v else v) for k, v in raw.items()}
         _DISTILL["tokens"] = float(_DISTILL["tokens"])

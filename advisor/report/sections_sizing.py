@@ -1,0 +1,177 @@
+"""Markdown sections that state the sizing: the answer, the user's answers, the candidates and their cost chart.
+
+Why together: they read the same part of the Recommendation (the decision and
+its candidates) and change when the candidate table changes.
+"""
+
+from __future__ import annotations
+
+from advisor.recommendation import Candidate, Recommendation
+from advisor.report.format import usd, usd_per_m, num, tokens, mult, table
+
+
+# ---------------------------------------------------------------------------
+# sections
+
+
+def _hardware(c: Candidate) -> str:
+    if not c.fits or c.gpu is None:
+        return "misses latency" if c.no_fit_reason == "latency" else "does not fit"
+    return f"{c.gpus_per_replica}x {c.gpu_name or c.gpu}"
+
+
+def _answer(rec: Recommendation) -> list[str]:
+    return ["## The answer", "", rec.recommendation.summary]
+
+
+def _answers(rec: Recommendation) -> list[str]:
+    rows = [(a.id, a.prompt, a.value, a.origin) for a in rec.answers]
+    v = rec.volume
+    lines = ["## Your answers", "", table(["Question", "Asked as", "Answer", "Source"], rows), ""]
+    lines.append(
+        f"Volume: {tokens(v.requests_per_day)} requests/day x ({num(v.input_tokens_per_request)} in + "
+        f"{num(v.output_tokens_per_request)} out) tokens = {tokens(v.input_tokens_per_day)} input, "
+        f"{tokens(v.output_tokens_per_day)} output, {tokens(v.total_tokens_per_day)} total tokens/day."
+    )
+    if v.tier:
+        tier = f"Volume tier: **{v.tier}** on {v.basis} tokens per day (the basis the rules declare)"
+        if v.tier_on_other_basis and v.tier_on_other_basis != v.tier:
+            tier += f"; on {v.other_basis} tokens it would be **{v.tier_on_other_basis}**"
+        lines.append("")
+        lines.append(tier + ".")
+    return lines
+
+
+def _candidates(rec: Recommendation) -> list[str]:
+    d = rec.recommendation
+    mode = d.deployment
+    rows = []
+    for c in d.candidates:
+        rows.append(
+            (
+                f"**{c.size}**" if c.size == d.recommended_size else c.size,
+                ", ".join([c.model, *c.real_models]),
+                _hardware(c),
+                c.replicas if c.fits else "-",
+                c.regime or "-",
+                c.precision or "-",
+                usd_per_m(c.usd_per_million_output_tokens),
+                usd_per_m(c.usd_per_million_total_tokens),
+                usd(c.monthly_usd),
+                (f"{usd(c.band.low)}-{usd(c.band.high)}" + (" †" if c.calibration_gaps else "")) if c.band else "n/a",
+                mult(c.cost_multiple_vs_start),
+            )
+        )
+    lines = [
+        "## Candidates",
+        "",
+        f"The cheapest deployment that fits and meets the latency target, per size ({mode} pricing; "
+        "the recommended size in bold). Monthly band = the engine's calibration error; 'vs rec.' = monthly cost "
+        "as a multiple of the recommended size's.",
+        "",
+        table(
+            [
+                "Size",
+                "Models",
+                "Hardware per replica",
+                "Replicas",
+                "Regime",
+                "Precision",
+                "$/M output",
+                "$/M total",
+                "Monthly",
+                "Monthly band",
+                "vs rec.",
+            ],
+            rows,
+            ["l", "l", "l", "r", "l", "l", "r", "r", "r", "r", "r"],
+        ),
+    ]
+    cost_rows = []
+    for c in d.candidates:
+        if not c.fits:
+            continue
+        cost_rows.append(
+            (
+                c.size,
+                usd(c.cloud.monthly_usd) if c.cloud else "n/a",
+                usd(c.cloud.annual_usd) if c.cloud else "n/a",
+                usd(c.owned.monthly_usd) if c.owned else "n/a",
+                usd(c.owned.annual_usd) if c.owned else "n/a",
+                num(c.ttft_s, 3) + " s" if c.ttft_s is not None else "n/a",
+                num(c.tpot_ms, 1) + " ms" if c.tpot_ms is not None else "n/a",
+            )
+        )
+    if cost_rows:
+        lines += [
+            "",
+            "### Cloud and owned cost",
+            "",
+            table(
+                ["Size", "Cloud monthly", "Cloud annual", "Owned monthly", "Owned annual", "TTFT", "Time per token"],
+                cost_rows,
+                ["l", "r", "r", "r", "r", "r", "r"],
+            ),
+        ]
+    notes = [f"- {c.size}: {c.note}" for c in d.candidates if c.note]
+    if notes:
+        lines += ["", *notes]
+    lines += _coverage(d.candidates)
+    lines += ["", *_chart(rec)]
+    return lines
+
+
+def _coverage(candidates: list[Candidate]) -> list[str]:
+    """† notes: candidates whose estimate extrapolates beyond the calibration points, and why."""
+    outside = [c for c in candidates if c.fits and c.calibration_gaps]
+    if not outside:
+        return []
+    lines = ["", "† Extrapolated: the monthly band comes from the published measurements the engine was calibrated "
+             "on (docs/methodology.md); these candidates lie outside them, so their error may be larger. "
+             "Measure before you buy:"]
+    for c in outside:
+        lines.append(f"- {c.size} ({_hardware(c)}, {c.precision}): {'; '.join(c.calibration_gaps)}.")
+    return lines
+
+
+def _chart(rec: Recommendation) -> list[str]:
+    fitted = [c for c in rec.recommendation.candidates if c.fits and c.monthly_usd is not None]
+    lines = ["### Cost curve", ""]
+    if not fitted:
+        return lines + ["No size fits the allowed hardware, so there is no cost curve to draw."]
+    top = max(c.monthly_usd for c in fitted)  # type: ignore[type-var]
+    y_max = _nice_ceiling(top)
+    labels = ", ".join(f'"{c.size}"' for c in fitted)
+    values = ", ".join(f"{c.monthly_usd:.0f}" for c in fitted)
+    lines += [
+        "```mermaid",
+        "xychart-beta",
+        f'    title "Monthly cost by model size ({rec.recommendation.deployment}, USD)"',
+        f"    x-axis [{labels}]",
+        f'    y-axis "USD per month" 0 --> {y_max:.0f}',
+        f"    bar [{values}]",
+        "```",
+    ]
+    missing = [c.size for c in rec.recommendation.candidates if c not in fitted]
+    if missing:
+        lines += ["", f"Not drawn (no deployment fits and meets latency): {', '.join(missing)}."]
+    return lines
+
+
+def _nice_ceiling(x: float) -> float:
+    """A round axis maximum at or above ``x`` (1, 2, 2.5 or 5 times a power of ten)."""
+    if x <= 0:
+        return 1.0
+    power = 1.0
+    while power * 10 <= x:
+        power *= 10
+    while power > x:
+        power /= 10
+    for m in (1, 2, 2.5, 5, 10):
+        if m * power >= x:
+            return m * power
+    return 10 * power  # pragma: no cover
+
+
+#: in report order
+SECTIONS = (_answer, _answers, _candidates)
