@@ -79,46 +79,36 @@ class RulebookBackend:
     def preview(self, given: dict[str, Any]) -> Preview | None:
         """The starting size's cheapest deployment: the side panel's figure.
 
-        Fast path: the same steps as ``advisor.pipeline.recommend`` (shared
-        validation, rule decisions, the engine search of one size, the same
-        "cheapest that meets latency" choice) but for the one size shown,
-        without the other candidates, optimizations and sensitivity runs the
-        panel does not show; ``tests/tui/test_real_rules.py`` checks it
-        against the full pipeline. It uses that module's internals, so if
-        they change it falls back to the full pipeline (slower, same figure).
+        Fast path: :func:`advisor.pipeline.preview.starting_size` runs the same
+        validation, rule decisions and one-size search as
+        ``advisor.pipeline.recommend`` (the same "cheapest that meets latency"
+        choice) without the other candidates, optimizations and sensitivity runs
+        the panel does not show; ``tests/tui/test_real_rules.py`` checks it
+        against the full pipeline. With evaluation results the full pipeline
+        answers, since measured scores may move the size.
         """
         from engine.errors import SizewiseError
 
         try:
-            try:
-                return self._fast_preview(given)
-            except SizewiseError:
-                raise
-            except Exception:  # noqa: BLE001 - internals moved: take the documented path
-                return self._full_preview(given)
+            return self._fast_preview(given)
         except SizewiseError:  # missing answers so far, or nothing fits
             return None
 
     def _fast_preview(self, given: dict[str, Any]) -> Preview | None:
-        from advisor.pipeline import preview as R
+        from advisor.pipeline.preview import starting_size
 
         if self._engine is None:
             from advisor.pipeline.engine_search import EngineSearch
 
             self._engine = EngineSearch()
-        ans = R._validated(dict(given), self.rulebook)  # noqa: SLF001
-        if ans.evaluations is not None:
-            return self._full_preview(given)  # measured scores may move the size
-        outputs, _ = R._decisions(self.rulebook, ans)  # noqa: SLF001
-        values = dict(ans.values)
-        ctx = R._Context(rulebook=self.rulebook, values=values, outputs=outputs, engine=self._engine,  # noqa: SLF001
-                         gpus=R._restricted_gpus(values), decide=R._decisions)  # noqa: SLF001
-        size = str(outputs.get("start_size"))
-        cfg = ctx.best(size)
+        start = starting_size(self.rulebook, given, self._engine)
+        if start is None:
+            return self._full_preview(given)
+        cfg = start.best
         if cfg is None:
             return None
-        return Preview(size=size.upper(), gpu=cfg.gpu_name or cfg.gpu, gpus=cfg.total_gpus,
-                       monthly_usd=round(cfg.monthly(ctx.deployment), 2),
+        return Preview(size=start.size.upper(), gpu=cfg.gpu_name or cfg.gpu, gpus=cfg.total_gpus,
+                       monthly_usd=round(cfg.monthly(start.deployment), 2),
                        note=f"{cfg.precision}, {cfg.replicas} replica(s)")
 
     def _full_preview(self, given: dict[str, Any]) -> Preview | None:

@@ -147,7 +147,7 @@ def run_cases(book: Any, cases_dir: Path) -> tuple[list[CaseResult], set[tuple[s
 
 
 def _recommend_fn():
-    """``advisor.recommend.recommend_from_answers`` when the recommendation exists (else None)."""
+    """``advisor.pipeline.recommend_from_answers`` when the recommendation exists (else None)."""
     try:
         from advisor.pipeline import recommend_from_answers
     except Exception:  # not built yet, or unusable: engine-backed expectations are skipped

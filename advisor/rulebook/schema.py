@@ -187,7 +187,7 @@ class CaseFile(_Strict):
     ``expect`` compares rulebook outputs (only the keys listed); ``expect_rules``
     lists ``table.rule`` ids that must fire; ``expect_report`` maps JSON paths
     (``$.a.b[0]`` or ``a.b.0``) of the recommendation report to values and is
-    checked only where ``advisor.recommend.recommend_from_answers`` exists.
+    checked only where ``advisor.pipeline.recommend_from_answers`` exists.
     """
 
     description: str = ""
