@@ -33,7 +33,10 @@ class Layout(NamedTuple):
     weights_bytes_per_gpu: float
 
 
-_LAYOUT_CACHE: dict[tuple, Layout | None] = {}
+#: placements already made: a Layout, None (placed but does not fit), or the DoesNotFitError
+#: placement raised, kept so a repeated lookup raises the same explanation (same inputs, same
+#: message, whatever ran before in the process)
+_LAYOUT_CACHE: dict[tuple, Layout | DoesNotFitError | None] = {}
 
 
 def layout_for(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision: str, gpus: int | None,
@@ -54,20 +57,24 @@ def layout_or_none(model: ModelSpec, gpu: GpuSpec, precision: str, kv_precision:
                    min_sequences: int = 1, tokens_per_seq: float = 1.0) -> Layout | None:
     """:func:`layout_for` without exceptions for "does not fit" (the sweep's fast path; cached).
 
-    Placement's own messages (which say why) surface through :func:`layout_for` when
-    the first lookup raises; an invalid GPU count still raises :class:`InputError`.
+    Placement's own "does not fit" messages (which say why) are raised, the same on
+    every lookup; an invalid GPU count still raises :class:`InputError`.
     """
     key = (id(model), id(gpu), precision, kv_precision, gpus, min_sequences, tokens_per_seq)
     try:
-        return _LAYOUT_CACHE[key]
+        cached = _LAYOUT_CACHE[key]
     except KeyError:
         pass
+    else:
+        if isinstance(cached, DoesNotFitError):
+            raise cached.with_traceback(None)
+        return cached
     from engine.placement import place
 
     try:
         p = place(model, gpu, precision, kv_precision, max(1, int(math.ceil(tokens_per_seq))), min_sequences, gpus=gpus)
-    except DoesNotFitError:
-        _LAYOUT_CACHE[key] = None
+    except DoesNotFitError as exc:
+        _LAYOUT_CACHE[key] = exc
         raise
     if not p.fits:
         _LAYOUT_CACHE[key] = None

@@ -117,12 +117,6 @@ def _run(argv: tuple[str, ...], capsys) -> str:
 
 @pytest.fixture
 def at_root(monkeypatch):
-    import engine.layout
-
-    # A layout that did not fit is cached as None, and a later lookup then raises the short
-    # "does not fit on N x gpu" instead of placement's detailed first message: start each case
-    # from the state a fresh ``sizewise estimate`` process is in, whatever ran before.
-    monkeypatch.setattr(engine.layout, "_LAYOUT_CACHE", {})
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "160")
     monkeypatch.delenv("SIZEWISE_DEBUG", raising=False)
@@ -170,3 +164,12 @@ def test_quantization_comparison_is_frozen(at_root):
     rows = [compare_quantization(m, gpu, requests_per_day=2e6, input_tokens=2000.0, output_tokens=300.0)
             for m, gpu in (("70b", "h100-sxm"), ("mixtral-8x7b", "l40s"), ("7b", "rtx-3080"))]
     _check("quantization", json.dumps(rows, indent=1, sort_keys=True) + "\n")
+
+
+def test_does_not_fit_message_is_the_same_on_every_lookup(capsys, at_root):
+    """Same inputs, same output, whatever ran before in the process: the layout cache keeps
+    placement's detailed "does not fit" explanation instead of a shorter second message."""
+    argv = CASES["error-does-not-fit-gpus"]
+    first, second = _run(argv, capsys), _run(argv, capsys)
+    assert "the smallest count that fits is" in first
+    assert second == first
