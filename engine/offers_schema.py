@@ -26,7 +26,12 @@ Usd = Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
 Pricing = Literal["on_demand", "committed_1y", "committed_3y", "spot"]
 
 
+class _Provenance(ProvenanceEntry):
+    model_config = _STRICT
+
+
 class OfferPriceEntry(ProvenanceEntry):
+    model_config = _STRICT  # a quoted "1.0" is a string, not a price (as in overrides files)
     usd_per_hour: Usd
 
 
@@ -40,10 +45,10 @@ class OfferEntry(BaseModel):
     gpus_per_instance: int = Field(ge=1, le=72)
     region: str = Field(min_length=1, max_length=60)
     network_gb_per_s: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
-    network: ProvenanceEntry
+    network: "_Provenance"
     prices: dict[Pricing, OfferPriceEntry] = Field(default_factory=dict)
     purchase_usd: Annotated[float, Field(gt=0, le=100_000_000, allow_inf_nan=False)] | None = None
-    purchase: ProvenanceEntry | None = None
+    purchase: "_Provenance | None" = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "OfferEntry":
