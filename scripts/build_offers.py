@@ -88,7 +88,8 @@ def build() -> str:
     for provider, spec in inputs["skypilot"].items():
         where = SKYPILOT_PATH.format(provider=provider, commit=spec["commit"][:8])
         read = spec["read"]
-        rows = sorted(_rows(provider, spec, inputs["accelerators"]), key=lambda r: (r["gpu"], r["gpus"], r["instance_type"]))
+        accelerators = {k: v for k, v in {**inputs["accelerators"], **spec.get("accelerators", {})}.items() if v}
+        rows = sorted(_rows(provider, spec, accelerators), key=lambda r: (r["gpu"], r["gpus"], r["instance_type"]))
         for r in rows:
             net = _network(inputs["network"], provider, r["instance_type"])
             od = r["on_demand"]

@@ -36,7 +36,8 @@ def test_committed_is_cheaper_than_on_demand_wherever_both_exist():
 
 
 def test_the_catalog_covers_the_providers_and_owned_servers():
-    assert {"aws", "lambda", "nebius", "own_hardware"} <= set(provider_ids())
+    assert {"aws", "lambda", "nebius", "runpod", "own_hardware"} <= set(provider_ids())
+    assert {o.gpu for o in OFFERS if o.provider == "runpod" and o.instance_type.startswith("1x_H100_")} == {"h100-pcie"}
     p5 = next(o for o in OFFERS if o.instance_type == "p5.48xlarge")
     assert (p5.gpu, p5.gpus_per_instance, p5.region) == ("h100-sxm", 8, "us-east-1")
     assert offer_price(p5, "on_demand").usd_per_hour == 98.32
