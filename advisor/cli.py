@@ -39,7 +39,7 @@ COMMAND_HELP: dict[str, str] = {
     "recommend": "answers file -> recommendation report (Markdown or JSON), never prompts",
     "answers": "answers-file helpers (template)",
     "estimate": "memory, throughput, fleet and cost of one model on one GPU type",
-    "catalog": "list the GPU and model catalogs",
+    "catalog": "list the GPU, model and offers catalogs",
     "audit": "check the rulebook: schema, gaps, overlaps, golden cases, coverage",
     "explain": "show which rules fired for an answers file, and why",
     "schema": "print the JSON Schema of the rule files (or of the report)",

@@ -64,6 +64,8 @@ class GpuEntry(BaseModel):
     name: str
     aliases: tuple[str, ...] = ()          # other spellings --gpu accepts (unambiguous only)
     vendor: Literal["nvidia", "amd"]
+    #: who the part is built for: the default pool is datacenter GPUs (engine/offer_specs.GPU_CLASSES)
+    gpu_class: Literal["datacenter", "workstation", "consumer"] = Field(alias="class")
     memory_gib: float = Field(gt=0)
     #: memory the driver actually exposes when it is notably below the marketed
     #: figure (A10G: 22888 MiB); None = use ``memory_gib``

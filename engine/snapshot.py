@@ -29,7 +29,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SNAPSHOT_FILE = DATA_DIR / "compiled.json"
 FORMAT = 1
 #: the packaged files the snapshot covers, in the order they are written
-SOURCES = ("gpus.yaml", "models.yaml", "assumptions.yaml", "efficiency.yaml", "article.yaml")
+SOURCES = ("gpus.yaml", "models.yaml", "offers.yaml", "assumptions.yaml", "efficiency.yaml", "article.yaml")
 
 
 def digest(data: bytes) -> str:
@@ -93,6 +93,10 @@ def build() -> dict[str, Any]:
             }
         elif name == "models.yaml":
             data = {"models": [to_dict(m) for m in load_model_file(path, document=doc).values()]}
+        elif name == "offers.yaml":
+            from engine.offers_schema import load_offer_file
+
+            data = {"offers": [to_dict(o) for o in load_offer_file(path)]}
         else:
             data = _jsonable(doc)
         files[name] = {"sha256": digest(path.read_bytes()), "data": data}

@@ -65,6 +65,7 @@ class GpuSpec:
     name: str
     aliases: tuple[str, ...] = ()
     vendor: str
+    gpu_class: str                           # datacenter | workstation | consumer (``class:`` in gpus.yaml)
     memory_gib: float
     usable_memory_gib: float | None = None   # what the driver exposes when notably below the marketed figure
     memory_bandwidth_gb_per_s: float

@@ -1,4 +1,4 @@
-"""``sizewise catalog gpus|models``: list the GPU and model catalogs.
+"""``sizewise catalog gpus|models|offers``: list the GPU, model and offers catalogs.
 
 Why a command: users pick ``--gpu`` and ``--model`` ids from here, and every
 number's source is one ``--format json`` away (the JSON includes provenance).
@@ -9,25 +9,35 @@ import; rich and the engine are imported inside :func:`run`.
 
 from __future__ import annotations
 
-HELP = "list the GPU and model catalogs"
+HELP = "list the GPU, model and offers catalogs"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("what", choices=("gpus", "models"), help="which catalog to list")
+    parser.add_argument("what", choices=("gpus", "models", "offers"), help="which catalog to list")
+    parser.add_argument("--provider", help="offers: only this provider (aws, lambda, nebius, own_hardware, ...)")
+    parser.add_argument("--gpu", help="offers: only offers of this GPU (id or alias)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
 
 
 def run(args) -> int:
     import sys
 
+    if args.what != "offers" and (args.provider or args.gpu):
+        from engine.errors import InputError
+
+        raise InputError("--provider and --gpu filter `sizewise catalog offers` only")
     if args.what == "gpus":
         rows = gpu_rows()
-    else:
+    elif args.what == "models":
         rows = model_rows()
+    else:
+        rows = offer_rows(args.provider, args.gpu)
     if args.format == "json":
         import json
 
-        sys.stdout.write(json.dumps({args.what: sorted(rows, key=lambda r: r["id"].lower())}, indent=2, sort_keys=True) + "\n")
+        key = (lambda r: (r["provider"], r["gpu"], r["gpus_per_instance"], r["instance_type"])) if args.what == "offers" \
+            else (lambda r: r["id"].lower())
+        sys.stdout.write(json.dumps({args.what: sorted(rows, key=key)}, indent=2, sort_keys=True) + "\n")
         return 0
     _print_table(args.what, rows)
     return 0
@@ -64,6 +74,25 @@ def model_rows() -> list[dict]:
         row["kv_cache_bytes_per_token_fp16"] = kv_bytes_per_token(model, "fp16")
         rows.append(row)
     return rows
+
+
+def offer_rows(provider: str | None = None, gpu: str | None = None) -> list[dict]:
+    """One dict per offer (catalog order), optionally of one provider and/or GPU; unknown ids are errors."""
+    from engine.catalog import resolve_gpu
+    from engine.errors import UnknownIdError
+    from engine.offers import load_offers, provider_ids
+    from engine.specs import to_dict
+
+    offers = load_offers()
+    if provider is not None:
+        provider = provider.strip().lower()
+        if provider not in provider_ids(offers):
+            raise UnknownIdError("provider", provider, provider_ids(offers))
+        offers = tuple(o for o in offers if o.provider == provider)
+    if gpu is not None:
+        gpu_id = resolve_gpu(gpu).id
+        offers = tuple(o for o in offers if o.gpu == gpu_id)
+    return [to_dict(o) for o in offers]
 
 
 def attention_kind(model) -> str:
@@ -110,6 +139,25 @@ _MODEL_COLUMNS = (
     ("attention", True, False, 3), ("KV/token fp16", False, False, 5), ("context", False, False, 4),
     ("window", False, False, 8),
 )
+
+
+_OFFER_COLUMNS = (
+    ("provider", True, False, 0), ("instance type", True, False, 0), ("GPU", True, False, 3),
+    ("GPUs", False, False, 2), ("region", True, False, 7), ("on-demand $/h", False, False, 1),
+    ("1y $/h", False, False, 4), ("3y $/h", False, False, 6), ("spot $/h", False, False, 8),
+    ("purchase $", False, False, 5), ("network GB/s", False, False, 9),
+)
+
+
+def _offer_cells(r: dict) -> list[str]:
+    def price(kind: str) -> str:
+        p = r["prices"].get(kind)
+        return "-" if p is None else _num(p["usd_per_hour"], 2)
+
+    return [
+        r["provider"], r["instance_type"], r["gpu"], str(r["gpus_per_instance"]), r["region"], price("on_demand"),
+        price("committed_1y"), price("committed_3y"), price("spot"), _num(r["purchase_usd"]), _num(r["network_gb_per_s"], 1),
+    ]
 
 
 def _gpu_cells(r: dict) -> list[str]:
@@ -165,6 +213,11 @@ def _print_table(what: str, rows: list[dict]) -> None:
         title = "GPU catalog (dense tensor rates; memory in GiB as marketed; bandwidth per direction)"
         columns, cells = _GPU_COLUMNS, [_gpu_cells(r) for r in rows]
         caption = "Sources and dates per field: sizewise catalog gpus --format json"
+        every = "Every field and its source"
+    elif what == "offers":
+        title = "Offers catalog (prices per instance-hour; owned servers by purchase price)"
+        columns, cells = _OFFER_COLUMNS, [_offer_cells(r) for r in rows]
+        caption = "Sources and dates per price: sizewise catalog offers --format json (DISCOUNT = documented % off on-demand)"
         every = "Every field and its source"
     else:
         title = "Model catalog (parameter counts derived from each config.json)"

@@ -244,6 +244,7 @@ gpus:
 - id: x1
   name: X
   vendor: nvidia
+  class: datacenter
   memory_gib: 10
   memory_bandwidth_gb_per_s: 100
   bf16_dense_tflops: 10

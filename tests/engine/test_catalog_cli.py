@@ -114,3 +114,31 @@ def test_fit_columns_drops_highest_ranks_first_and_never_the_id():
     assert fit_columns(columns, cells, 100) == [0, 1, 2]
     assert fit_columns(columns, cells, 30) == [0, 2]   # 'a' (rank 2) goes first
     assert fit_columns(columns, cells, 5) == [0]       # the id stays even when nothing fits
+
+
+def test_offers_json_is_sorted_filtered_and_stable(capsys):
+    code, first, _ = run(capsys, "catalog", "offers", "--provider", "aws", "--format", "json")
+    assert code == 0
+    rows = json.loads(first)["offers"]
+    assert rows and {r["provider"] for r in rows} == {"aws"}
+    assert [(r["gpu"], r["instance_type"]) for r in rows] == sorted((r["gpu"], r["instance_type"]) for r in rows)
+    p5 = next(r for r in rows if r["instance_type"] == "p5.48xlarge")
+    assert p5["prices"]["on_demand"]["usd_per_hour"] == 98.32 and p5["prices"]["on_demand"]["as_of"]
+    _, second, _ = run(capsys, "catalog", "offers", "--provider", "aws", "--format", "json")
+    assert first == second
+
+
+def test_offers_by_gpu_alias_and_table(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = run(capsys, "catalog", "offers", "--gpu", "h100-sxm5")
+    assert code == 0 and "p5.48xlarge" in out and "hgx-h100-8gpu" in out and "p4d.24xlarge" not in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("catalog", "offers", "--provider", "awz"), "unknown provider 'awz'; did you mean aws?"),
+    (("catalog", "offers", "--gpu", "h9000"), "unknown gpu 'h9000'"),
+    (("catalog", "gpus", "--provider", "aws"), "--provider and --gpu filter `sizewise catalog offers` only"),
+])
+def test_offers_bad_filters_are_one_line_exit_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and err.count("\n") == 1 and out == ""

@@ -124,3 +124,16 @@ def test_snapshot_build_refuses_an_invalid_catalog(private_data, monkeypatch):
     gpus = private_data / "gpus.yaml"
     gpus.write_text(gpus.read_text(encoding="utf-8").replace("tdp_w: 700", "tdp_w: -700", 1), encoding="utf-8")
     assert snapshot.main(["--check"]) == 2
+
+
+def test_replayed_offers_equal_the_validated_yaml():
+    from engine import offers, offers_schema
+
+    assert list(offers.load_offers()) == offers_schema.load_offer_file(offers.OFFERS_FILE)
+
+
+def test_offer_runtime_type_mirrors_the_schema():
+    from engine.offer_specs import Offer
+    from engine.offers_schema import OfferEntry
+
+    assert [f.name for f in dataclasses.fields(Offer)] == list(OfferEntry.model_fields)
