@@ -105,12 +105,11 @@ def normalize_model_key(text: str) -> str:
 
 @functools.cache
 def _model_index() -> dict[str, str]:
-    """Every accepted spelling (id, org-less id, name, aliases; normalised) -> canonical key."""
+    """Every accepted spelling (id, name, aliases, each also without its org; normalised) -> canonical key."""
     index: dict[str, str] = {}
     for key, spec in load_models().items():
         names = [spec.id, spec.name, *spec.aliases]
-        if "/" in spec.id:
-            names.append(spec.id.split("/", 1)[1])
+        names += [name.split("/", 1)[1] for name in names if "/" in name]   # the org prefix is optional
         for name in names:
             for variant in (name.lower(), normalize_model_key(name)):
                 index.setdefault(variant, key)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from engine import specs
 from engine.errors import ConfigError
-from engine.specs import GPU_SOURCED_FIELDS, SIZE_CLASSES
+from engine.specs import GPU_SOURCED_FIELDS, SIZE_CLASSES, SMALL_SIZE_CLASSES
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -163,14 +163,22 @@ class ModelEntry(BaseModel):
     norms_per_layer: int = Field(default=2, ge=0)  # Gemma-2 has 4 (pre/post around attention and MLP)
     learned_position_embeddings: int = Field(default=0, ge=0)  # rows of a learned position table (GPT-3: 2048)
     parallel_attention: bool = False        # attention and MLP read the same input (Falcon); no parameter effect
+    qk_norm: bool = False                   # RMSNorm weights on q and k per layer (Qwen3, Gemma-3)
+    attention_sinks: bool = False           # one learned sink logit per head per layer (gpt-oss)
     max_context: int = Field(ge=1)
     sliding_window: int | None = Field(default=None, ge=1)
     sliding_window_layers: int = Field(default=0, ge=0)   # how many layers use the window
+    local_attention: Literal["sliding", "chunked"] = "sliding"   # chunked: Llama-4 (same KV bound)
     moe: MoeEntry | None = None
     mla: MlaEntry | None = None
+    vision_encoder_params: int = Field(default=0, ge=0)   # image encoder + projector; not served for text
+    family: str = ""                        # model family ('Qwen3', 'Llama-3.1', 'generic')
+    license: str = ""                       # licence name as the model card gives it
+    checkpoint_precision: Literal["bf16", "fp8", "mxfp4"] = "bf16"   # the published weights' format
     published_params_b: float | None = Field(default=None, gt=0)
     published_params_exact: bool = False    # False = a rounded headline figure ("40B")
     published_active_params_b: float | None = Field(default=None, gt=0)
+    published_active_excludes_embedding: bool = False  # the vendor's active count leaves out the input embedding
     provenance: ProvenanceEntry
     params_provenance: ProvenanceEntry | None = None
     notes: str = ""
@@ -191,8 +199,9 @@ class ModelEntry(BaseModel):
             raise ValueError("sliding_window_layers > 0 needs a sliding_window")
         if self.moe and self.moe.dense_layers > self.num_layers:
             raise ValueError("moe.dense_layers cannot exceed num_layers")
-        if self.size_class is not None and self.size_class not in (*SIZE_CLASSES, "moe"):
-            raise ValueError(f"size_class must be one of {', '.join(SIZE_CLASSES)}, moe")
+        classes = (*SMALL_SIZE_CLASSES, *SIZE_CLASSES, "moe")
+        if self.size_class is not None and self.size_class not in classes:
+            raise ValueError(f"size_class must be one of {', '.join(classes)}")
         return self
 
 
@@ -301,7 +310,7 @@ def load_gpu_file(path: Path | str, *, document: Any = None) -> dict[str, specs.
     return out
 
 
-_PUBLISHED_KEYS = {"billions", "active_billions", "exact", "source", "as_of"}
+_PUBLISHED_KEYS = {"billions", "active_billions", "active_excludes_embedding", "exact", "source", "as_of"}
 
 
 def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, specs.ModelSpec]:
@@ -322,7 +331,7 @@ def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, spec
             raise ConfigError(f"{path}: {where}: needs 'source' and 'as_of' for the architecture")
         pub = data.pop("published_params", None)
         for reserved in ("provenance", "params_provenance", "published_params_b", "published_active_params_b",
-                         "published_params_exact"):
+                         "published_params_exact", "published_active_excludes_embedding"):
             if reserved in data:
                 raise ConfigError(f"{path}: {where}: '{reserved}' is derived; use published_params / source")
         if "assumed" in data:
@@ -336,11 +345,12 @@ def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, spec
                 if extra or "billions" not in pub or "source" not in pub or "as_of" not in pub:
                     raise ConfigError(
                         f"{path}: {where}: published_params needs billions, source, as_of "
-                        f"(optional active_billions, exact){'; unknown: ' + ', '.join(sorted(map(str, extra))) if extra else ''}"
+                        f"(optional active_billions, active_excludes_embedding, exact){'; unknown: ' + ', '.join(sorted(map(str, extra))) if extra else ''}"
                     )
                 data["published_params_b"] = pub["billions"]
                 data["published_active_params_b"] = pub.get("active_billions")
                 data["published_params_exact"] = pub.get("exact", False)
+                data["published_active_excludes_embedding"] = pub.get("active_excludes_embedding", False)
                 data["params_provenance"] = ProvenanceEntry(
                     source=_expand(str(pub["source"]), refs, path, where), as_of=str(pub["as_of"])
                 )

@@ -210,6 +210,8 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
         spec["mlp_bias"] = f.bool("mlp_bias", False)
     if model_type.startswith("gemma2") or model_type.startswith("gemma3"):
         spec["norms_per_layer"] = 4
+    if model_type in ("qwen3", "qwen3_moe") or model_type.startswith("gemma3"):
+        spec["qk_norm"] = True                          # q_norm / k_norm weights in every layer
     if falcon:
         bias = f.bool("bias", False)
         spec.update(attention_bias=bias, attention_out_bias=bias, mlp_bias=bias, norm_kind="layer")

@@ -11,6 +11,10 @@ an exact count is published).
 Conventions:
 - ``total`` counts every stored parameter once (a tied lm_head is not counted
   twice), matching Hugging Face's safetensors count.
+- ``total`` is the text model the engine serves: a multimodal checkpoint's image
+  encoder (Gemma-3 4B-27B, Llama-4) is ``vision_encoder`` and left out, so memory and
+  speed are those of text-only serving; ``checkpoint_total`` adds it back (what the
+  vendor publishes).
 - ``active`` is what one token touches: ``total`` minus the routed experts it
   does not use. Embedding and lm_head rows count as active, as in the Mixtral
   paper's 12.9B and DeepSeek-V3's 37B.
@@ -46,6 +50,12 @@ class ParamCounts:
     router: int                    # all router weights (+ correction biases)
     moe_layers: int
     dense_layers: int
+    vision_encoder: int = 0        # image encoder + projector: in the checkpoint, not in ``total`` (text serving)
+
+    @property
+    def checkpoint_total(self) -> int:
+        """Every parameter of the published checkpoint: the text model plus its image encoder."""
+        return self.total + self.vision_encoder
 
     @property
     def non_embedding(self) -> int:
@@ -111,8 +121,10 @@ def _compute(m: ModelSpec) -> ParamCounts:
     norm_size = h * (2 if m.norm_kind == "layer" else 1)
 
     attn_mat, attn_bias, attn_norms = _attention_params(m)
-    per_layer_attention = attn_mat + attn_bias
-    layer_norms = m.norms_per_layer * norm_size + attn_norms
+    sinks = m.num_attention_heads if m.attention_sinks else 0
+    per_layer_attention = attn_mat + attn_bias + sinks
+    qk_norms = 2 * m.head_dim if m.qk_norm else 0
+    layer_norms = m.norms_per_layer * norm_size + attn_norms + qk_norms
 
     moe = m.moe
     moe_layers = (m.num_layers - moe.dense_layers) if moe else 0
@@ -160,4 +172,5 @@ def _compute(m: ModelSpec) -> ParamCounts:
         router=router,
         moe_layers=moe_layers,
         dense_layers=dense_layers,
+        vision_encoder=m.vision_encoder_params,
     )

@@ -29,7 +29,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SNAPSHOT_FILE = DATA_DIR / "compiled.json"
 FORMAT = 1
 #: the packaged files the snapshot covers, in the order they are written
-SOURCES = ("gpus.yaml", "models.yaml", "offers.yaml", "assumptions.yaml", "efficiency.yaml", "article.yaml")
+SOURCES = ("gpus.yaml", "models.yaml", "offers.yaml", "assumptions.yaml", "efficiency.yaml", "article.yaml", "api_prices.yaml")
 
 
 def digest(data: bytes) -> str:

@@ -24,6 +24,10 @@ _FROZEN = {"frozen": True, "kw_only": True, "slots": True}
 #: the article's generic size classes, smallest first
 SIZE_CLASSES = ("7b", "13b", "30b", "70b", "175b", "1t")
 
+#: classes below the article's ladder for real 0.5-4B models (no generic shape; the
+#: search decides whether to offer them as a rung below 7b)
+SMALL_SIZE_CLASSES = ("1b", "3b")
+
 #: GPU fields that are numbers from a source and therefore need provenance
 GPU_SOURCED_FIELDS = (
     "memory_gib",
@@ -151,14 +155,22 @@ class ModelSpec:
     norms_per_layer: int = 2                # Gemma-2 has 4
     learned_position_embeddings: int = 0    # rows of a learned position table (GPT-3: 2048)
     parallel_attention: bool = False        # attention and MLP read the same input (Falcon)
+    qk_norm: bool = False                   # RMSNorm weights on q and k per layer (Qwen3, Gemma-3)
+    attention_sinks: bool = False           # one learned sink logit per head per layer (gpt-oss)
     max_context: int
     sliding_window: int | None = None
     sliding_window_layers: int = 0          # how many layers use the window
+    local_attention: str = "sliding"        # sliding | chunked (Llama-4: same KV bound, chunk-aligned)
     moe: MoeSpec | None = None
     mla: MlaSpec | None = None
+    vision_encoder_params: int = 0          # image encoder + projector in the checkpoint; not served for text
+    family: str = ""                        # model family ('Qwen3', 'Llama-3.1', 'generic')
+    license: str = ""                       # licence name as the model card gives it
+    checkpoint_precision: str = "bf16"      # the published weights' format (bf16 | fp8 | mxfp4)
     published_params_b: float | None = None
     published_params_exact: bool = False    # False = a rounded headline figure ("40B")
     published_active_params_b: float | None = None
+    published_active_excludes_embedding: bool = False  # the vendor's active count leaves out the input embedding
     provenance: Provenance
     params_provenance: Provenance | None = None
     notes: str = ""

@@ -57,7 +57,9 @@ def gpu_rows() -> list[dict]:
 
 
 def model_rows() -> list[dict]:
-    """One dict per catalog model: architecture, derived parameter counts, KV per token, provenance."""
+    """One dict per catalog model: architecture, family, licence, context window, derived
+    parameter counts (text model served; ``checkpoint_params_b`` adds an image encoder),
+    KV per token, provenance."""
     from engine.catalog import load_models
     from engine.memory import kv_bytes_per_token
     from engine.params import param_counts
@@ -70,6 +72,7 @@ def model_rows() -> list[dict]:
         pc = param_counts(model)
         row["params_b"] = round(pc.total / 1e9, 4)
         row["active_params_b"] = round(pc.active / 1e9, 4)
+        row["checkpoint_params_b"] = round(pc.checkpoint_total / 1e9, 4)   # + the image encoder, as published
         row["attention"] = attention_kind(model)
         row["kv_cache_bytes_per_token_fp16"] = kv_bytes_per_token(model, "fp16")
         rows.append(row)
@@ -134,10 +137,10 @@ _GPU_COLUMNS = (
     ("purchase $", False, False, 8),
 )
 _MODEL_COLUMNS = (
-    ("id", True, False, 0), ("class", True, False, 2), ("params B", False, False, 1), ("active B", False, False, 6),
-    ("layers", False, False, 7), ("hidden", False, False, 9), ("heads", False, False, 10),
-    ("attention", True, False, 3), ("KV/token fp16", False, False, 5), ("context", False, False, 4),
-    ("window", False, False, 8),
+    ("id", True, False, 0), ("class", True, False, 3), ("family", True, False, 4), ("params B", False, False, 1),
+    ("active B", False, False, 5), ("context", False, False, 2), ("licence", True, True, 6),
+    ("layers", False, False, 9), ("hidden", False, False, 11), ("heads", False, False, 12),
+    ("attention", True, False, 7), ("KV/token fp16", False, False, 8), ("window", False, False, 10),
 )
 
 
@@ -173,10 +176,13 @@ def _gpu_cells(r: dict) -> list[str]:
 
 def _model_cells(r: dict) -> list[str]:
     window = "-" if not r["sliding_window"] else f"{r['sliding_window']} x{r['sliding_window_layers']}L"
+    if r["sliding_window"] and r["local_attention"] == "chunked":
+        window = f"chunk {r['sliding_window']} x{r['sliding_window_layers']}L"
     return [
-        r["id"], r["size_class"] or "-", _num(r["params_b"], 2), _num(r["active_params_b"], 2) if r["moe"] else "-",
+        r["id"], r["size_class"] or "-", r["family"] or "-", _num(r["params_b"], 2),
+        _num(r["active_params_b"], 2) if r["moe"] else "-", f"{r['max_context']:,}", r["license"] or "-",
         str(r["num_layers"]), str(r["hidden_size"]), str(r["num_attention_heads"]), r["attention"],
-        f"{r['kv_cache_bytes_per_token_fp16'] / 1024:,.0f} KiB", f"{r['max_context']:,}", window,
+        f"{r['kv_cache_bytes_per_token_fp16'] / 1024:,.0f} KiB", window,
     ]
 
 

@@ -81,7 +81,8 @@ def test_models_have_provenance_and_classes():
     for m in load_models().values():
         assert m.provenance.source and m.provenance.as_of
         assert m.published_params_b and m.params_provenance is not None
-        assert m.size_class in ("7b", "13b", "30b", "70b", "175b", "1t", "moe")
+        assert m.size_class in ("1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t", "moe")
+        assert m.family and m.license, m.id
         if m.generic:
             assert m.size_class == m.id and m.moe is None
 
@@ -157,7 +158,7 @@ def test_suggestions_name_each_model_once_in_its_canonical_spelling():
     assert len(set(err.value.suggestions)) == len(err.value.suggestions)
     with pytest.raises(UnknownIdError) as err:
         resolve_model("DeepSeek-V2")
-    assert err.value.suggestions == ["deepseek-ai/DeepSeek-V3"]
+    assert err.value.suggestions == ["deepseek-ai/DeepSeek-V3", "deepseek-ai/DeepSeek-R1"]
     assert "DeepSeek-V3-Base" not in str(err.value)
     known = {m.id for m in load_models().values()}
     for given in ("llama-3.1-80b", "mixtral", "qwen", "meta-llama/Llama-3.1-80B-Instruct"):

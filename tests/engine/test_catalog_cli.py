@@ -142,3 +142,28 @@ def test_offers_by_gpu_alias_and_table(capsys, monkeypatch):
 def test_offers_bad_filters_are_one_line_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and message in err and err.count("\n") == 1 and out == ""
+
+
+def test_model_table_shows_context_family_params_and_licence(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    _, out, _ = run(capsys, "catalog", "models")
+    header = next(line for line in out.splitlines() if "id" in line and "params B" in line)
+    for column in ("context", "family", "active B", "licence"):
+        assert column in header
+    row = next(line for line in out.splitlines() if "Qwen/Qwen3-30B-A3B " in line)
+    assert "Qwen3" in row and "30.53" in row and "3.35" in row and "40,960" in row and "Apache-2.0" in row
+
+
+def test_narrow_model_table_keeps_context_and_params(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = run(capsys, "catalog", "models")
+    header = next(line for line in out.splitlines() if "id" in line and "params B" in line)
+    assert "context" in header and "heads" not in header
+
+
+def test_model_json_has_family_licence_and_checkpoint_count(capsys):
+    models = {m["id"]: m for m in json.loads(run(capsys, "catalog", "models", "--format", "json")[1])["models"]}
+    gemma = models["google/gemma-3-27b-it"]
+    assert gemma["family"] == "Gemma-3" and gemma["license"] == "Gemma Terms of Use"
+    assert gemma["checkpoint_params_b"] > gemma["params_b"]
+    assert models["openai/gpt-oss-20b"]["checkpoint_precision"] == "mxfp4"

@@ -15,7 +15,7 @@ FIX = Path(__file__).parent / "fixtures"
 ARCH_FIELDS = (
     "num_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_kv_heads", "head_dim",
     "vocab_size", "tie_word_embeddings", "mlp_kind", "attention_bias", "sliding_window",
-    "sliding_window_layers", "moe", "mla", "norm_kind", "norms_per_layer",
+    "sliding_window_layers", "moe", "mla", "norm_kind", "norms_per_layer", "qk_norm",
 )
 
 
@@ -31,6 +31,8 @@ ARCH_FIELDS = (
         ("mixtral-8x7b-instruct", "mixtral-8x7b"),
         ("deepseek-v3", "deepseek-v3"),
         ("falcon-40b", "falcon-40b"),
+        ("qwen3-0.6b", "qwen3-0.6b"),
+        ("gemma-3-1b-it", "gemma-3-1b"),
     ],
 )
 def test_config_matches_catalog_architecture(fixture, catalog_id):
