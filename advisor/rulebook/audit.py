@@ -8,6 +8,8 @@ Checks, in the order they are reported (docs/rules.md documents each):
 * golden cases (``cases/*.yaml``): each run through the real evaluator (and
   the recommendation, for ``expect_report``); any mismatch fails, no cases
   fails (:mod:`.golden`);
+* the manifest (what the pipeline reads) and the directory's files
+  (:mod:`.contract`);
 * rule coverage (rules no case fires are listed; ``--min-coverage``): here.
 
 Every finding names the table, the rules, and the region in words; the
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.rulebook.audit_report import ERROR, WARNING, AuditReport, CaseResult, Finding  # noqa: F401  (re-exported)
+from advisor.rulebook.contract import inventory_findings, manifest_findings
 from advisor.rulebook.golden import json_path_get, run_cases  # noqa: F401  (re-exported)
 from advisor.rulebook.sources import display_path as _display
 from advisor.rulebook.table_checks import feasibility_boxes, static_findings, table_findings  # noqa: F401  (re-exported)
@@ -35,7 +38,7 @@ def audit(book: Any, cases_dir: Path | None = None, min_coverage: float = 0.0) -
         from advisor.rulebook.loader import load_rulebook
 
         book = load_rulebook(book)
-    findings = static_findings(book)
+    findings = static_findings(book) + manifest_findings(book) + inventory_findings(Path(book.directory))
     cases_dir = Path(cases_dir) if cases_dir is not None else Path(book.directory) / "cases"
     cases, fired, case_findings = run_cases(book, cases_dir)
     findings.extend(case_findings)

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from advisor.rulebook.audit_report import ERROR, WARNING, Finding
-from advisor.rulebook.conditions import NULL_INTERVAL, Condition, Domain, intersect, subtract
+from advisor.rulebook.conditions import NULL_INTERVAL, Condition, Domain, compile_test, fmt_number, fmt_value, intersect, subtract
 from advisor.rulebook.sweep import Box, box_contains, describe_box, rule_box, sweep
 
 
@@ -113,7 +113,7 @@ def table_findings(book: Any, table: Any) -> list[Finding]:
 
     for i, r in enumerate(rules):
         if not result.reachable[i]:
-            out.append(Finding(ERROR, "unreachable", rw(i), tid, (r.id,), region(i), f"table {tid}: rule {r.id} can never match: no feasible input satisfies {region(i)}"))
+            out.append(Finding(ERROR, "unreachable", rw(i), tid, (r.id,), region(i), f"table {tid}: rule {r.id} can never match: {why_unreachable(r, region(i))}"))
             reported.add(i)
 
     if policy != "collect":
@@ -146,6 +146,24 @@ def table_findings(book: Any, table: Any) -> list[Finding]:
                 out.append(Finding(WARNING, "subsumed", rw(inner), tid, (ri, ro), region(inner), f"table {tid}: rule {ri} is subsumed by rule {ro} (same outputs, and {ro} matches everywhere {ri} does); remove {ri}"))
                 reported.add(inner)
     return out
+
+
+def why_unreachable(rule: Any, region: str) -> str:
+    """Say why a rule matches nothing: a test that is empty by itself, or a region the feasibility constraints exclude."""
+    for t in rule.condition.tests:
+        if t.intervals:
+            continue
+        d = t.domain
+        span = f"{d.id} ranges over {d.describe(d.pieces).removeprefix(d.id + ' ')}" if d.kind == "finite" else f"{d.id} ranges over [{fmt_number(d.lo)}, {fmt_number(d.hi)}]"
+        if isinstance(t.source, dict):
+            alone = [op for op, arg in t.source.items() if not compile_test(t.column, {op: arg}, d).intervals]
+            if alone:
+                shown = ", ".join(f"{op}: {fmt_value(t.source[op])}" for op in alone)
+                return f"its test on {d.id} is empty: {shown} lies beyond the input's range ({span})"
+            shown = ", ".join(f"{op}: {fmt_value(arg)}" for op, arg in t.source.items())
+            return f"its test on {d.id} is a contradiction: {shown} exclude each other"
+        return f"its test on {d.id} is empty: {fmt_value(t.source)} lies beyond the input's range ({span})"
+    return f"no feasible input satisfies {region} (a question's when, or an impossible: declaration, excludes that region)"
 
 
 def _collect_sweep(domains: list[Domain], boxes: list[Box], infeasible: list[Box]):

@@ -78,6 +78,7 @@ def test_audit_unusable_rules_exit_2(tmp_path, capsys, monkeypatch):
 
 def test_fail_on_warning_and_min_coverage(tmp_path, capsys, monkeypatch):
     d = _dir_with(tmp_path, "audit_dead_question.yaml")
+    (d / "manifest.yaml").write_text("manifest: {}\n")  # declares nothing the pipeline reads (without it: an error)
     (d / "cases").mkdir()
     (d / "cases" / "one.yaml").write_text("answers: {latency: interactive}\nexpect: {streaming: true}\n")
     monkeypatch.chdir(tmp_path)
