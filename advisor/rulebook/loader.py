@@ -46,11 +46,15 @@ def shipped_rules_dir() -> Path:
     return pkg.parent / "rules"
 
 
-def load_rulebook(rules_dir: str | Path | None = None) -> Rulebook:
-    """Load, check and compile every rule file of ``rules_dir`` (None = shipped rules)."""
+def load_rulebook(rules_dir: str | Path | None = None, *, label: str | None = None) -> Rulebook:
+    """Load, check and compile every rule file of ``rules_dir`` (None = shipped rules).
+
+    ``label`` names the files in messages (``label/name``) instead of their
+    path: a temporary copy of an old revision reads ``HEAD~1:rules/x.yaml``.
+    """
     directory = Path(rules_dir) if rules_dir is not None else shipped_rules_dir()
     sink = Sink()
-    files = read_rule_files(directory, sink)
+    files = read_rule_files(directory, sink, label)
     book = _compile(directory, files, sink)
     sink.raise_if_any()
     return book
