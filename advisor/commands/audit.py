@@ -16,7 +16,7 @@ HELP = "check the rulebook: schema, gaps, overlaps, golden cases, coverage; or -
 
 def add_arguments(parser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="rules directory (default: the shipped rules)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (json: stable, see docs/rules.md)")
+    parser.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text", help="output format (json: stable, see docs/rules.md; sarif: GitHub code scanning; junit: CI test reports)")
     parser.add_argument("--fail-on-warning", action="store_true", help="exit 1 on warnings too (subsumed rules, dead questions, uncovered rules)")
     parser.add_argument("--min-coverage", type=float, default=0.0, metavar="PCT", help="fail when golden cases fire less than PCT%% of the rules (default 0)")
     parser.add_argument("--cases", metavar="DIR", help="golden cases directory (default: RULES_DIR/cases)")
@@ -51,6 +51,8 @@ def run(args) -> int:
         raise UserError(f"--min-coverage must be between 0 and 100, got {args.min_coverage:g}")
     if args.answers_dir and not args.diff:
         raise UserError("--answers-dir needs --diff OLD (it compares two versions of the rules)")
+    if args.diff and args.format in ("sarif", "junit"):
+        raise UserError(f"--diff reports in text or json, not {args.format}")
     try:
         book = load_rulebook(args.rules_dir)
     except RulebookError as err:
@@ -65,6 +67,10 @@ def run(args) -> int:
     report = audit(book, args.cases, min_coverage=args.min_coverage)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n")
+    elif args.format in ("sarif", "junit"):
+        from advisor.rulebook.audit_ci import render_junit, render_sarif
+
+        sys.stdout.write(render_sarif(report) if args.format == "sarif" else render_junit(report))
     else:
         sys.stdout.write(report.render_text())
     return report.exit_code(args.fail_on_warning)

@@ -63,4 +63,5 @@ def audit(book: Any, cases_dir: Path | None = None, min_coverage: float = 0.0) -
         fired=sorted(f"{t}.{r}" for t, r in fired),
         uncovered=uncovered,
         min_coverage=min_coverage,
+        table_ids=[t.id for t in book.tables],
     )

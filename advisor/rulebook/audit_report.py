@@ -49,6 +49,7 @@ class AuditReport:
     fired: list[str]
     uncovered: list[str]
     min_coverage: float
+    table_ids: list[str] = dataclasses.field(default_factory=list)  # (not in the JSON form: JUnit's test cases)
 
     @property
     def coverage_pct(self) -> float:
