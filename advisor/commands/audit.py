@@ -20,6 +20,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fail-on-warning", action="store_true", help="exit 1 on warnings too (subsumed rules, dead questions, uncovered rules)")
     parser.add_argument("--min-coverage", type=float, default=0.0, metavar="PCT", help="fail when golden cases fire less than PCT%% of the rules (default 0)")
     parser.add_argument("--cases", metavar="DIR", help="golden cases directory (default: RULES_DIR/cases)")
+    parser.add_argument("--suggest-cases", metavar="DIR", help="write a golden-case skeleton into DIR for each threshold side no golden case sits on (boundary coverage)")
     parser.add_argument("--diff", metavar="OLD", help="compare with an old version: a rules directory, or git:REV (the rules at a revision of this repository)")
     parser.add_argument("--answers-dir", metavar="DIR", help="with --diff: saved answers files (*.yaml) whose recommendation (size, hardware, monthly cost) changes")
 
@@ -49,6 +50,8 @@ def run(args) -> int:
 
     if not 0.0 <= args.min_coverage <= 100.0:
         raise UserError(f"--min-coverage must be between 0 and 100, got {args.min_coverage:g}")
+    if args.suggest_cases and args.diff:
+        raise UserError("--suggest-cases and --diff are separate runs")
     if args.answers_dir and not args.diff:
         raise UserError("--answers-dir needs --diff OLD (it compares two versions of the rules)")
     if args.diff and args.format in ("sarif", "junit"):
@@ -64,7 +67,7 @@ def run(args) -> int:
         return _run_diff(args, book)
     from advisor.rulebook.audit import audit
 
-    report = audit(book, args.cases, min_coverage=args.min_coverage)
+    report = audit(book, args.cases, min_coverage=args.min_coverage, suggest_dir=args.suggest_cases)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n")
     elif args.format in ("sarif", "junit"):

@@ -119,8 +119,11 @@ def case_answers(book: Any, lc: LoadedCase) -> tuple[Any, list[str]]:
     return answers, []
 
 
-def run_cases(book: Any, cases_dir: Path) -> tuple[list[CaseResult], set[tuple[str, str]], list[Finding]]:
+def run_cases(book: Any, cases_dir: Path, values_out: list | None = None) -> tuple[list[CaseResult], set[tuple[str, str]], list[Finding]]:
     """Run every golden case against ``book``: results, the (table, rule) pairs fired, findings.
+
+    ``values_out`` (a list) receives ``(case file, answers, every value seen)``
+    for each case that evaluated: boundary coverage and suggested cases start there.
 
     Nothing is skipped silently: an unreadable case, an exception while
     evaluating it, or an ``expect_report`` that cannot be checked is a finding.
@@ -139,7 +142,7 @@ def run_cases(book: Any, cases_dir: Path) -> tuple[list[CaseResult], set[tuple[s
             findings.extend(Finding(ERROR, "case_invalid", lc.name, "", (), "", p) for p in lc.problems)
             continue
         try:
-            check, status, problems, case_fired = _run_case(book, lc)
+            check, status, problems, case_fired = _run_case(book, lc, values_out)
         except Exception as err:  # a bug or an unforeseen input: a finding, never a skipped case
             check, status, case_fired = "case_error", "error", set()
             problems = [f"{lc.name}: evaluating the case raised {type(err).__name__}: {err}"]
@@ -149,7 +152,7 @@ def run_cases(book: Any, cases_dir: Path) -> tuple[list[CaseResult], set[tuple[s
     return results, fired, findings
 
 
-def _run_case(book: Any, lc: LoadedCase) -> tuple[str, str, list[str], set[tuple[str, str]]]:
+def _run_case(book: Any, lc: LoadedCase, values_out: list | None = None) -> tuple[str, str, list[str], set[tuple[str, str]]]:
     """``(finding check, status, problems, fired)`` for one readable case."""
     from advisor.rulebook.evaluator import EvaluationError, evaluate
 
@@ -161,6 +164,8 @@ def _run_case(book: Any, lc: LoadedCase) -> tuple[str, str, list[str], set[tuple
         ev = evaluate(book, answers)
     except EvaluationError as err:
         return "case_failed", "error", [f"{name}: {err}"], set()
+    if values_out is not None:
+        values_out.append((name, dict(case.answers), dict(ev.values)))
     problems: list[str] = []
     for key, expected in case.expect.items():
         line, col = doc.locator.position(("expect", key))
