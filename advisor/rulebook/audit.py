@@ -24,7 +24,7 @@ from typing import Any
 
 from advisor.rulebook.audit_report import ERROR, WARNING, AuditReport, CaseResult, Finding  # noqa: F401  (re-exported)
 from advisor.rulebook.boundaries import boundary_findings, boundary_sides, covered_sides, suggest_cases
-from advisor.rulebook.contract import inventory_findings, manifest_findings
+from advisor.rulebook.contract import inventory_findings, manifest_findings  # noqa: F401  (re-exported)
 from advisor.rulebook.golden import json_path_get, run_cases  # noqa: F401  (re-exported)
 from advisor.rulebook.sources import display_path as _display
 from advisor.rulebook.table_checks import feasibility_boxes, static_findings, table_findings  # noqa: F401  (re-exported)

@@ -150,23 +150,32 @@ def sweep(
                 rec(col + 1, list(key), here)
                 continue
             cells += 1
-            if blocked:
-                continue
-            for i in real:
-                reachable[i] = True
-            for i in pick(real):
-                wins[i] = True
-            if len(real) > 1:
-                overlaps.append((tuple(here), tuple(real)))
+            if not blocked:
+                mark_cell(real, tuple(here), pick, reachable, wins, overlaps)
 
     rec(0, list(range(len(items))), [])
     if merge:
         gaps = merge_boxes(gaps)
-        by_set: dict[tuple[int, ...], list[Box]] = {}
-        for box, rs in overlaps:
-            by_set.setdefault(rs, []).append(box)
-        overlaps = [(b, rs) for rs in sorted(by_set) for b in merge_boxes(by_set[rs])]
+        overlaps = merge_overlaps(overlaps)
     return SweepResult(gaps, overlaps, reachable, wins, cells)
+
+
+def mark_cell(active: list[int], box: Box, pick, reachable: list[bool], wins: list[bool], overlaps: list) -> None:
+    """Record a feasible cell with at least one active rule: reachable, winners, and an overlap if several."""
+    for i in active:
+        reachable[i] = True
+    for i in pick(active):
+        wins[i] = True
+    if len(active) > 1:
+        overlaps.append((box, tuple(active)))
+
+
+def merge_overlaps(overlaps: list[tuple[Box, tuple[int, ...]]]) -> list[tuple[Box, tuple[int, ...]]]:
+    """Overlap cells merged per set of rules (sorted by the set)."""
+    by_set: dict[tuple[int, ...], list[Box]] = {}
+    for box, rs in overlaps:
+        by_set.setdefault(rs, []).append(box)
+    return [(b, rs) for rs in sorted(by_set) for b in merge_boxes(by_set[rs])]
 
 
 def merge_boxes(boxes: list[Box]) -> list[Box]:

@@ -15,7 +15,7 @@ import random
 from typing import Callable, Sequence
 
 from advisor.rulebook.conditions import Domain
-from advisor.rulebook.sweep import Box, SweepResult, merge_boxes
+from advisor.rulebook.sweep import Box, SweepResult, mark_cell, merge_boxes, merge_overlaps
 
 
 def _masks(domains: Sequence[Domain], items: Sequence[Box]) -> list[tuple[list, list[int]]]:
@@ -52,7 +52,7 @@ def sample_sweep(
     pick = winners or (lambda active: active)
     reachable, wins = [False] * n, [False] * n
     gaps: list[Box] = []
-    overlaps: dict[tuple[int, ...], list[Box]] = {}
+    overlaps: list[tuple[Box, tuple[int, ...]]] = []
     for _ in range(samples):
         m = -1
         cell = []
@@ -65,12 +65,6 @@ def sample_sweep(
         active = [i for i in range(n) if m >> i & 1]
         if not active:
             gaps.append(tuple(cell))
-            continue
-        for i in active:
-            reachable[i] = True
-        for i in pick(active):
-            wins[i] = True
-        if len(active) > 1:
-            overlaps.setdefault(tuple(active), []).append(tuple(cell))
-    merged = [(b, rs) for rs in sorted(overlaps) for b in merge_boxes(overlaps[rs])]
-    return SweepResult(merge_boxes(gaps), merged, reachable, wins, samples)
+        else:
+            mark_cell(active, tuple(cell), pick, reachable, wins, overlaps)
+    return SweepResult(merge_boxes(gaps), merge_overlaps(overlaps), reachable, wins, samples)
