@@ -49,6 +49,14 @@ class AuditReport:
     fired: list[str]
     uncovered: list[str]
     min_coverage: float
+    table_ids: list[str] = dataclasses.field(default_factory=list)  # (not in the JSON form: JUnit's test cases)
+    boundaries: int = 0  # threshold sides (two per threshold a rule draws on a numeric input)
+    boundaries_covered: int = 0  # sides with a golden case in them
+    suggested: list[str] = dataclasses.field(default_factory=list)  # case skeletons written (--suggest-cases)
+
+    @property
+    def boundary_pct(self) -> float:
+        return 100.0 * self.boundaries_covered / self.boundaries if self.boundaries else 100.0
 
     @property
     def coverage_pct(self) -> float:
@@ -88,6 +96,7 @@ class AuditReport:
                 "percent": round(self.coverage_pct, 2),
                 "min_percent": self.min_coverage,
                 "uncovered": self.uncovered,
+                "boundaries": {"sides": self.boundaries, "covered": self.boundaries_covered, "percent": round(self.boundary_pct, 2)},
             },
             "findings": [f.to_dict() for f in self.findings],
             "cases": [dataclasses.asdict(c) for c in self.cases],
@@ -102,9 +111,11 @@ class AuditReport:
         passed = sum(c.status == "pass" for c in self.cases)
         lines.append(f"golden cases: {passed} passed, {len(self.cases) - passed} failed")
         lines.append(f"rule coverage: {self.coverage_pct:.1f}% ({len(self.fired)}/{self.rules} rules fired by golden cases)")
+        lines.append(f"boundary coverage: {self.boundary_pct:.1f}% ({self.boundaries_covered}/{self.boundaries} threshold sides have a golden case)")
         if self.findings:
             lines.append(f"findings: {self.errors} error{'s' if self.errors != 1 else ''}, {self.warnings} warning{'s' if self.warnings != 1 else ''}")
             lines.extend(f"  {f}" for f in self.findings)
         else:
             lines.append("no findings")
+        lines.extend(f"suggested case: {p}" for p in self.suggested)
         return "\n".join(lines) + "\n"

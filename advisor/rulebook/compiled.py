@@ -117,6 +117,7 @@ class Rulebook:
     domains: dict[str, Domain]
     hash: str
     uses: dict[str, list[str]]  # question id -> what uses it
+    manifest: tuple[S.Manifest, Where] | None = None  # what the pipeline reads (checked by the audit)
 
     def question(self, qid: str) -> S.Question:
         return self.questions[qid].model

@@ -237,21 +237,29 @@ def compile_test(column: str, raw: Any, domain: Domain) -> Test:
     return Test(column, _compile(raw, domain, ()), domain, raw)
 
 
-def _number(v: Any) -> float | None:
-    """A number as written in a rule: 5e7, 50000000 or a quantity string like "50M"."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return v
+def _number(v: Any, what: str, path: tuple, not_a_number: str) -> float:
+    """A number as written in a rule: a finite YAML number (5e7, 50000000) or a quantity ("50M").
+
+    A quoted plain number (``lt: "1.0e6"``) is refused: in YAML it is text that
+    only looks like the number, and every other tool reading the file (the
+    JSON schema, editors, a diff) treats it so. A quantity with a suffix
+    (``"50M"``) cannot be mistaken for a YAML number, so it stays accepted.
+    """
     if isinstance(v, str):
         from advisor.rulebook.values import parse_number
 
-        return parse_number(v)
-    return None
+        x = parse_number(v)
+        if x is not None and v.strip()[-1:].isdigit():
+            raise ConditionError(f"{what} takes a number; got the quoted text \"{v}\" (write the number without quotes)", path)
+        v = x if x is not None else v
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ConditionError(not_a_number, path)
+    if not math.isfinite(v):
+        raise ConditionError(f"{what} takes a finite number; got {fmt_value(v)}", path)
+    return v
 
 
 def _value_interval(domain: Domain, v: Any, path: tuple) -> tuple[Interval, ...]:
-    raw_v = v
     if v is None:
         if not domain.nullable:
             raise ConditionError(f"'{domain.id}' is always asked, so it is never null", path)
@@ -266,9 +274,7 @@ def _value_interval(domain: Domain, v: Any, path: tuple) -> tuple[Interval, ...]
             did = f"; did you mean '{hint[0]}'?" if hint else ""
             raise ConditionError(f"unknown value '{fmt_value(v)}' for '{domain.id}' (expected one of: {shown}){did}", path)
         return (((float(i), 0), (float(i + 1), 0)),)
-    v = _number(v)
-    if v is None:
-        raise ConditionError(f"'{domain.id}' is a number; got {type(raw_v).__name__} '{fmt_value(raw_v)}'", path)
+    v = _number(v, f"'{domain.id}'", path, f"'{domain.id}' is a number; got {type(v).__name__} '{fmt_value(v)}'")
     pt = domain.point(v)
     return intersect((pt,), domain.pieces)
 
@@ -317,9 +323,7 @@ def _compile(raw: Any, domain: Domain, path: tuple) -> tuple[Interval, ...]:
                     }[op]
                     result = intersect(result, normalize([ray]))
                 else:
-                    x = _number(arg)
-                    if x is None:
-                        raise ConditionError(f"'{op}' on '{domain.id}' takes a number; got '{fmt_value(arg)}'", p)
+                    x = _number(arg, f"'{op}' on '{domain.id}'", p, f"'{op}' on '{domain.id}' takes a number; got '{fmt_value(arg)}'")
                     result = intersect(result, _numeric_ray(domain, op, float(x)))
         return normalize(result)
     return _value_interval(domain, raw, path)

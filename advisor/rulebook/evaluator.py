@@ -173,13 +173,18 @@ def evaluate(rulebook: Any, answers: Any) -> Evaluation:
             v = values.get(o.id)
             if o.type in ("warning", "label"):
                 items = v if isinstance(v, list) else ([] if v is None else [v])
-                v = [
-                    {"id": i, "title": rulebook.messages[i].title, "message": fill(rulebook.messages[i].message, values)}
-                    for i in items
-                ]
+                v = [_message_item(rulebook.messages[i], values) for i in items]
             outputs[o.id] = v
     outputs["rules_hash"] = rulebook.hash
     return Evaluation(outputs=outputs, trace=trace, values=values, derived=derived_trace, answers=answers, rules_hash=rulebook.hash)
+
+
+def _message_item(m: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A warning or label as it appears in the outputs; ``source`` (the article passage) when the rules cite one."""
+    item = {"id": m.id, "title": m.title, "message": fill(m.message, values)}
+    if m.source:
+        item["source"] = m.source
+    return item
 
 
 def _evaluate_table(table: Any, values: dict[str, Any]) -> TableTrace:
@@ -292,6 +297,8 @@ def render_trace(ev: Evaluation) -> str:
             lines.append(f"  {k}:")
             for item in v:
                 lines.append(f"    {item['id']}: {item['message']}")
+                if item.get("source"):
+                    lines.append(f"      source: {item['source']}")
         else:
             lines.append(f"  {k} = {display(v) if v not in (None, []) else ('(none)' if v == [] else '-')}")
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ the audit's rule coverage.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -68,88 +69,146 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def run_cases(book: Any, cases_dir: Path) -> tuple[list[CaseResult], set[tuple[str, str]], list[Finding]]:
+@dataclasses.dataclass
+class LoadedCase:
+    """A golden case file read and structurally checked (``problems`` empty), or why not."""
+
+    name: str
+    doc: Any = None
+    case: Any = None
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+
+def case_files(cases_dir: Path) -> list[Path]:
+    """The case files of ``cases_dir``: ``*.yaml`` then ``*.yml``, each sorted."""
+    if not cases_dir.is_dir():
+        return []
+    return sorted(cases_dir.glob("*.yaml")) + sorted(cases_dir.glob("*.yml"))
+
+
+def load_case(path: Path) -> LoadedCase:
     from pydantic import ValidationError
 
-    from advisor.answers import RawAnswers, validate
     from advisor.rulebook import schema as S
-    from advisor.rulebook.evaluator import EvaluationError, evaluate
     from advisor.rulebook.sources import pydantic_problems
     from engine.yamlsafe import YamlProblems, load_yaml_file
 
+    name = _display(path)
+    if not path.is_file():
+        return LoadedCase(name, problems=[f"{name}: not a regular file (a directory, a dangling link or a device): not read"])
+    try:
+        doc = load_yaml_file(path, display=name)
+    except YamlProblems as err:
+        return LoadedCase(name, problems=[str(p) for p in err.problems])
+    try:
+        case = S.CaseFile.model_validate(doc.data if isinstance(doc.data, dict) else {})
+    except ValidationError as err:
+        return LoadedCase(name, doc, problems=[str(p) for p in pydantic_problems(err, S.CaseFile, doc.locator)])
+    return LoadedCase(name, doc, case)
+
+
+def case_answers(book: Any, lc: LoadedCase) -> tuple[Any, list[str]]:
+    """The case's answers validated against ``book``: ``(Answers, [])`` or ``(None, messages)``."""
+    from advisor.answers import RawAnswers, validate
+
+    name, doc = lc.name, lc.doc
+    where = {k: f"{name}:{doc.locator.position(('answers', k))[0]}:{doc.locator.position(('answers', k))[1]}" for k in lc.case.answers}
+    answers, answer_problems = validate(book, RawAnswers(dict(lc.case.answers), where, None))
+    if answer_problems:
+        return None, [str(p) if p.where else f"{name}: {p}" for p in answer_problems]
+    return answers, []
+
+
+def run_cases(book: Any, cases_dir: Path, values_out: list | None = None) -> tuple[list[CaseResult], set[tuple[str, str]], list[Finding]]:
+    """Run every golden case against ``book``: results, the (table, rule) pairs fired, findings.
+
+    ``values_out`` (a list) receives ``(case file, answers, every value seen)``
+    for each case that evaluated: boundary coverage and suggested cases start there.
+
+    Nothing is skipped silently: an unreadable case, an exception while
+    evaluating it, or an ``expect_report`` that cannot be checked is a finding.
+    """
     results: list[CaseResult] = []
     fired: set[tuple[str, str]] = set()
     findings: list[Finding] = []
-    files = sorted(p for p in cases_dir.glob("*.yaml")) + sorted(cases_dir.glob("*.yml")) if cases_dir.is_dir() else []
+    files = case_files(cases_dir)
     if not files:
         findings.append(Finding(ERROR, "no_cases", str(cases_dir), "", (), "", f"no golden cases found in {cases_dir} (add answers + expected outputs as cases/*.yaml)"))
         return results, fired, findings
-    recommend = _recommend_fn()
     for path in files:
-        name = _display(path)
-        problems: list[str] = []
-        try:
-            doc = load_yaml_file(path, display=name)
-            case = S.CaseFile.model_validate(doc.data if isinstance(doc.data, dict) else {})
-        except YamlProblems as err:
-            problems = [str(p) for p in err.problems]
-        except ValidationError as err:
-            problems = [str(p) for p in pydantic_problems(err, S.CaseFile, doc.locator)]
-        if problems:
-            results.append(CaseResult(name, "error", problems))
-            findings.extend(Finding(ERROR, "case_invalid", name, "", (), "", p) for p in problems)
-            continue
-        where = {k: f"{name}:{doc.locator.position(('answers', k))[0]}:{doc.locator.position(('answers', k))[1]}" for k in case.answers}
-        answers, answer_problems = validate(book, RawAnswers(dict(case.answers), where, None))
-        if answer_problems:
-            msgs = [str(p) if p.where else f"{name}: {p}" for p in answer_problems]
-            results.append(CaseResult(name, "error", msgs))
-            findings.extend(Finding(ERROR, "case_invalid", name, "", (), "", m) for m in msgs)
+        lc = load_case(path)
+        if lc.problems:
+            results.append(CaseResult(lc.name, "error", lc.problems))
+            findings.extend(Finding(ERROR, "case_invalid", lc.name, "", (), "", p) for p in lc.problems)
             continue
         try:
-            ev = evaluate(book, answers)
-        except EvaluationError as err:
-            results.append(CaseResult(name, "error", [str(err)]))
-            findings.append(Finding(ERROR, "case_failed", name, "", (), "", f"{name}: {err}"))
-            continue
-        fired |= ev.fired()
-        for key, expected in case.expect.items():
-            line, col = doc.locator.position(("expect", key))
-            if key not in ev.outputs:
-                problems.append(f"{name}:{line}:{col}: expect.{key}: no such output")
-            elif not _matches(expected, _comparable(ev.outputs[key])):
-                problems.append(f"{name}:{line}:{col}: expect.{key}: expected {json.dumps(expected)}, got {json.dumps(_comparable(ev.outputs[key]))}")
-        fired_names = {f"{t}.{r}" for t, r in ev.fired()}
-        for i, rule in enumerate(case.expect_rules):
-            if rule not in fired_names:
-                line, col = doc.locator.position(("expect_rules", i))
-                problems.append(f"{name}:{line}:{col}: expect_rules: rule {rule} did not fire")
-        if case.expect_report and recommend is not None:
-            try:
-                report = recommend(dict(case.answers))
-                data = report.model_dump(mode="json") if hasattr(report, "model_dump") else report
-            except Exception as err:  # the engine refused these answers: a failed case, not a crash
-                problems.append(f"{name}: expect_report: the recommendation failed: {type(err).__name__}: {err}")
-                data = None
-            if data is not None:
-                for path, expected in case.expect_report.items():
-                    line, col = doc.locator.position(("expect_report", path))
-                    try:
-                        actual = json_path_get(data, path)
-                    except (KeyError, IndexError, TypeError):
-                        problems.append(f"{name}:{line}:{col}: expect_report.{path}: no such field in the report")
-                        continue
-                    if not _matches(expected, _comparable(actual)):
-                        problems.append(f"{name}:{line}:{col}: expect_report.{path}: expected {json.dumps(expected)}, got {json.dumps(_comparable(actual), default=str)}")
-        results.append(CaseResult(name, "fail" if problems else "pass", problems))
-        findings.extend(Finding(ERROR, "case_failed", name, "", (), "", p) for p in problems)
+            check, status, problems, case_fired = _run_case(book, lc, values_out)
+        except Exception as err:  # a bug or an unforeseen input: a finding, never a skipped case
+            check, status, case_fired = "case_error", "error", set()
+            problems = [f"{lc.name}: evaluating the case raised {type(err).__name__}: {err}"]
+        fired |= case_fired
+        results.append(CaseResult(lc.name, status, problems))
+        findings.extend(Finding(ERROR, check, lc.name, "", (), "", p) for p in problems)
     return results, fired, findings
 
 
-def _recommend_fn():
-    """``advisor.pipeline.recommend_from_answers`` when the recommendation exists (else None)."""
+def _run_case(book: Any, lc: LoadedCase, values_out: list | None = None) -> tuple[str, str, list[str], set[tuple[str, str]]]:
+    """``(finding check, status, problems, fired)`` for one readable case."""
+    from advisor.rulebook.evaluator import EvaluationError, evaluate
+
+    name, doc, case = lc.name, lc.doc, lc.case
+    answers, msgs = case_answers(book, lc)
+    if msgs:
+        return "case_invalid", "error", msgs, set()
     try:
-        from advisor.pipeline import recommend_from_answers
-    except Exception:  # not built yet, or unusable: engine-backed expectations are skipped
-        return None
-    return recommend_from_answers
+        ev = evaluate(book, answers)
+    except EvaluationError as err:
+        return "case_failed", "error", [f"{name}: {err}"], set()
+    if values_out is not None:
+        values_out.append((name, dict(case.answers), dict(ev.values)))
+    problems: list[str] = []
+    for key, expected in case.expect.items():
+        line, col = doc.locator.position(("expect", key))
+        if key not in ev.outputs:
+            problems.append(f"{name}:{line}:{col}: expect.{key}: no such output")
+        elif not _matches(expected, _comparable(ev.outputs[key])):
+            problems.append(f"{name}:{line}:{col}: expect.{key}: expected {json.dumps(expected)}, got {json.dumps(_comparable(ev.outputs[key]))}")
+    fired_names = {f"{t}.{r}" for t, r in ev.fired()}
+    for i, rule in enumerate(case.expect_rules):
+        if rule not in fired_names:
+            line, col = doc.locator.position(("expect_rules", i))
+            problems.append(f"{name}:{line}:{col}: expect_rules: rule {rule} did not fire")
+    if case.expect_report:
+        problems.extend(_check_report(book, lc))
+    return "case_failed", ("fail" if problems else "pass"), problems, ev.fired()
+
+
+def recommendation_data(book: Any, answers: Any) -> dict[str, Any]:
+    """The recommendation report for ``answers`` decided by ``book`` (the rulebook under audit), as JSON data.
+
+    The report date is fixed so expected values never depend on the day.
+    """
+    from advisor.pipeline import recommend
+
+    report = recommend(dict(answers), rulebook=book, generated_on="1970-01-01")
+    return report.model_dump(mode="json") if hasattr(report, "model_dump") else report
+
+
+def _check_report(book: Any, lc: LoadedCase) -> list[str]:
+    name, doc, case = lc.name, lc.doc, lc.case
+    try:
+        data = recommendation_data(book, case.answers)
+    except Exception as err:  # the engine refused these answers, or the pipeline is unusable: a failed case
+        line, col = doc.locator.position(("expect_report",))
+        return [f"{name}:{line}:{col}: expect_report: the recommendation failed: {type(err).__name__}: {err}"]
+    problems = []
+    for path, expected in case.expect_report.items():
+        line, col = doc.locator.position(("expect_report", path))
+        try:
+            actual = json_path_get(data, path)
+        except (KeyError, IndexError, TypeError):
+            problems.append(f"{name}:{line}:{col}: expect_report.{path}: no such field in the report")
+            continue
+        if not _matches(expected, _comparable(actual)):
+            problems.append(f"{name}:{line}:{col}: expect_report.{path}: expected {json.dumps(expected)}, got {json.dumps(_comparable(actual), default=str)}")
+    return problems

@@ -4,7 +4,7 @@
 its default filled in (so writing a default explicitly changes nothing), keys
 sorted, and each section (questions too) sorted by content. File names, file
 order, the order of entries in a section, comments, quoting and layout do not
-change it. (The order of questions is presentation: answers are evaluated in
+change it, nor does the ``manifest`` (a contract the audit checks, not a decision). (The order of questions is presentation: answers are evaluated in
 dependency order, so it cannot change a decision. The order of *rules* inside
 a table is kept: under hit policy ``first`` it is meaning.)
 """
@@ -19,7 +19,7 @@ from advisor.rulebook import schema as S
 
 def content_hash(files: list[tuple[str, S.RuleFile]]) -> str:
     """``sha256:<hex>`` of the canonical content of ``files`` ((name, parsed file) pairs)."""
-    merged: dict[str, list] = {k: [] for k in S.RuleFile.model_fields}
+    merged: dict[str, list] = {k: [] for k in S.RuleFile.model_fields if k != "manifest"}  # a check, not a decision
     for _, rf in files:
         for k in merged:
             merged[k].extend(m.model_dump(mode="json") for m in getattr(rf, k))

@@ -17,8 +17,14 @@ from advisor.rulebook.sources import Sink
 from advisor.rulebook.values import Invalid
 
 
-def output_producers(sink: Sink, tables_raw: list[tuple[S.Table, Where]], questions: dict[str, tuple[S.Question, Where]]) -> dict[str, str]:
-    """Output id -> the table producing it; reports outputs produced twice and outputs lacking values."""
+def output_producers(sink: Sink, tables_raw: list[tuple[S.Table, Where]], questions: dict[str, tuple[S.Question, Where]], inputs: dict[str, tuple[str, Where]]) -> dict[str, str]:
+    """Output id -> the table producing it; reports outputs produced twice and outputs lacking values.
+
+    ``inputs``: id -> (kind, where) of the derived values and evidence. An
+    output named like a question, derived value or evidence is reported once,
+    naming both, and left out (it would otherwise replace that input's values
+    and every rule testing the input would fail with a misleading message).
+    """
     producers: dict[str, str] = {}
     for t, w in tables_raw:
         for j, o in enumerate(t.outputs):
@@ -26,6 +32,9 @@ def output_producers(sink: Sink, tables_raw: list[tuple[S.Table, Where]], questi
                 sink.problem(w, f"output '{o.id}' is already produced by table '{producers[o.id]}'", sub=("outputs", j, "id"))
             elif o.id in questions and questions[o.id][0].output:
                 sink.problem(w, f"output '{o.id}' is already the pass-through answer of question '{o.id}'", sub=("outputs", j, "id"))
+            elif o.id in questions or o.id in inputs:
+                kind, iw = ("question", questions[o.id][1]) if o.id in questions else inputs[o.id]
+                sink.problem(w, f"output '{o.id}' has the same id as {kind} '{o.id}' ({iw.file}:{iw.line}): outputs and inputs share one namespace; rename one", sub=("outputs", j, "id"))
             else:
                 producers[o.id] = t.id
             if o.type in ("choice", "list") and not o.values:
@@ -35,9 +44,11 @@ def output_producers(sink: Sink, tables_raw: list[tuple[S.Table, Where]], questi
     return producers
 
 
-def add_output_domains(table: S.Table, domains: dict[str, Domain], not_analysable: dict[str, str]) -> None:
-    """A compiled table's outputs become inputs later tables can test."""
+def add_output_domains(table: S.Table, producers: dict[str, str], domains: dict[str, Domain], not_analysable: dict[str, str]) -> None:
+    """A compiled table's outputs become inputs later tables can test (not those refused by :func:`output_producers`)."""
     for o in table.outputs:
+        if producers.get(o.id) != table.id:
+            continue
         if o.type in ("choice", "boolean"):
             vals = tuple(o.values) if o.values else (False, True)
             domains[o.id] = Domain(o.id, "finite", vals, nullable="default" in o.model_fields_set and o.default is None)

@@ -46,11 +46,15 @@ def shipped_rules_dir() -> Path:
     return pkg.parent / "rules"
 
 
-def load_rulebook(rules_dir: str | Path | None = None) -> Rulebook:
-    """Load, check and compile every rule file of ``rules_dir`` (None = shipped rules)."""
+def load_rulebook(rules_dir: str | Path | None = None, *, label: str | None = None) -> Rulebook:
+    """Load, check and compile every rule file of ``rules_dir`` (None = shipped rules).
+
+    ``label`` names the files in messages (``label/name``) instead of their
+    path: a temporary copy of an old revision reads ``HEAD~1:rules/x.yaml``.
+    """
     directory = Path(rules_dir) if rules_dir is not None else shipped_rules_dir()
     sink = Sink()
-    files = read_rule_files(directory, sink)
+    files = read_rule_files(directory, sink, label)
     book = _compile(directory, files, sink)
     sink.raise_if_any()
     return book
@@ -80,7 +84,15 @@ class _Sections:
         self.tables: list[tuple[S.Table, Where]] = []
         self.messages: dict[str, tuple[S.Message, Where]] = {}
         self.impossible: list[tuple[S.Impossible, Where]] = []
+        self.manifest: tuple[S.Manifest, Where] | None = None
         for name, rf in files:
+            if rf.manifest is not None:
+                w = sink.where(name, ("manifest",))
+                if self.manifest is not None:
+                    first = self.manifest[1]
+                    sink.problem(w, f"a manifest is already declared at {first.file}:{first.line} (one file declares it)", key=True)
+                else:
+                    self.manifest = (rf.manifest, w)
             for q, w in claimed(name, "questions", "question", rf.questions):
                 self.questions[q.id] = (q, w)
             for d, w in claimed(name, "derived", "derived value", rf.derived):
@@ -104,7 +116,8 @@ def _compile(directory: Path, files: list[tuple[str, S.RuleFile]], sink: Sink) -
     derived = compile_derived(sink, raw.derived, domains, not_analysable)
     compile_evidence(sink, raw.evidence, domains)
 
-    producers = output_producers(sink, raw.tables, raw.questions)
+    named = {k: ("derived value", w) for k, (_, w) in raw.derived.items()} | {k: ("evidence", w) for k, (_, w) in raw.evidence.items()}
+    producers = output_producers(sink, raw.tables, raw.questions, named)
     table_by_id = {t.id: (t, w) for t, w in raw.tables}
     deps = {t.id: {producers[i] for i in t.inputs if i in producers} - {t.id} for t, _ in raw.tables}
     for t, w in raw.tables:
@@ -120,7 +133,7 @@ def _compile(directory: Path, files: list[tuple[str, S.RuleFile]], sink: Sink) -
         if ct is None:
             continue
         compiled_tables.append(ct)
-        add_output_domains(t, domains, not_analysable)
+        add_output_domains(t, producers, domains, not_analysable)
 
     check_placeholders(sink, raw.messages, set(domains) | set(raw.questions) | set(producers) | set(derived))
     impossible = [(imp, sink.condition(imp.when, domains, not_analysable, w, ("when",)), w) for imp, w in raw.impossible]
@@ -137,6 +150,7 @@ def _compile(directory: Path, files: list[tuple[str, S.RuleFile]], sink: Sink) -
         domains=domains,
         hash="",
         uses=question_uses(compiled_q, derived, compiled_tables, raw.messages),
+        manifest=raw.manifest,
     )
     book.hash = content_hash(files)
     return book

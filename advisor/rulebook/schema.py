@@ -170,8 +170,31 @@ class Impossible(_Strict):
     because: str
 
 
+class ManifestValue(_Strict):
+    """One value the pipeline reads: an output (or input) id, its type, and the values it understands."""
+
+    id: Id
+    type: Literal["choice", "list", "number", "text", "boolean", "warning", "label"]
+    values: list[Scalar] | None = Field(None, description="values the pipeline understands; the rules may use fewer, never others")
+
+
+class Manifest(_Strict):
+    """What the recommendation pipeline needs from the rules; the audit checks it (one file declares it).
+
+    Not part of the rules hash: it changes no decision, it only says what the
+    code reading the decisions relies on.
+    """
+
+    files: list[str] = Field(default_factory=list, description="rule files that must exist (names in the rules directory)")
+    tables: list[Id] = Field(default_factory=list, description="tables that must exist")
+    outputs: list[ManifestValue] = Field(default_factory=list, description="outputs the pipeline reads, with their types")
+    inputs: list[ManifestValue] = Field(default_factory=list, description="answers and derived values the pipeline reads, with their types")
+
+
 class RuleFile(_Strict):
     """Top level of a file under ``rules/`` (every section optional)."""
+
+    manifest: Manifest | None = Field(None, description="what the pipeline reads from the rules (see docs/rules.md)")
 
     questions: list[Question] = Field(default_factory=list)
     derived: list[Derived] = Field(default_factory=list)
@@ -186,8 +209,8 @@ class CaseFile(_Strict):
 
     ``expect`` compares rulebook outputs (only the keys listed); ``expect_rules``
     lists ``table.rule`` ids that must fire; ``expect_report`` maps JSON paths
-    (``$.a.b[0]`` or ``a.b.0``) of the recommendation report to values and is
-    checked only where ``advisor.pipeline.recommend_from_answers`` exists.
+    (``$.a.b[0]`` or ``a.b.0``) of the recommendation report to values, checked
+    against the report the audited rulebook produces (a failure is a finding).
     """
 
     description: str = ""

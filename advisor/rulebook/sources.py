@@ -137,8 +137,8 @@ class Sink:
 # --- reading the directory -------------------------------------------------------------
 
 
-def read_rule_files(directory: Path, sink: Sink) -> list[tuple[str, S.RuleFile]]:
-    """Parse and structurally validate every rule file of ``directory``.
+def read_rule_files(directory: Path, sink: Sink, label: str | None = None) -> list[tuple[str, S.RuleFile]]:
+    """Parse and structurally validate every rule file of ``directory`` (named ``label/name`` when given).
 
     Raises :class:`RulebookError` when the directory is unusable or any file is
     structurally broken: semantic checks on a broken structure would only add noise.
@@ -150,7 +150,7 @@ def read_rule_files(directory: Path, sink: Sink) -> list[tuple[str, S.RuleFile]]
         raise RulebookError([Problem(str(directory), 0, 0, "", "no rule files (*.yaml) in the rules directory")])
     files: list[tuple[str, S.RuleFile]] = []
     for p in paths:
-        name = display_path(p)
+        name = f"{label}/{p.name}" if label else display_path(p)
         try:
             doc = load_yaml_file(p, display=name)
         except YamlProblems as err:

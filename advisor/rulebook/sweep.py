@@ -32,6 +32,14 @@ ColumnSet = tuple[Interval, ...]
 Box = tuple[ColumnSet, ...]
 
 
+class SweepLimit(Exception):
+    """The sweep would visit more than its limit of regions (the table is too complex to sweep exhaustively)."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"more than {limit:,} regions")
+        self.limit = limit
+
+
 @dataclasses.dataclass
 class SweepResult:
     gaps: list[Box]
@@ -47,12 +55,16 @@ def sweep(
     infeasible: Sequence[Box] = (),
     winners: Callable[[list[int]], list[int]] | None = None,
     merge: bool = True,
+    limit: int | None = None,
 ) -> SweepResult:
     """Find gaps, overlaps, reachable and winning rules of a table.
 
     ``rules[i][j]`` is rule i's interval set on column j (the full domain when
     it does not test j). ``winners(active)`` picks the rules that win in a cell
     from the active rule indexes (ascending); default: all of them.
+    ``limit``: raise :class:`SweepLimit` once more than this many regions
+    (cells and gaps) were visited, so a table of many independent boxes
+    cannot take minutes and gigabytes before saying anything.
     """
     n_cols = len(domains)
     n_rules = len(rules)
@@ -64,6 +76,7 @@ def sweep(
     pick = winners or (lambda active: active)
     pieces = [d.pieces for d in domains]
     cells = 0
+    visits = 0
 
     if n_cols == 0:
         real = list(range(n_rules))
@@ -80,7 +93,7 @@ def sweep(
         return SweepResult([], overlaps, reachable, wins, 1)
 
     def rec(col: int, active: list[int], prefix: list[ColumnSet]) -> None:
-        nonlocal cells
+        nonlocal cells, visits
         # events on this column: (edge, kind, item); kind 0 = end, 1 = start (ends first at equal edges)
         events = []
         for it in active:
@@ -123,6 +136,9 @@ def sweep(
         for seg, key in segs:
             grouped.setdefault(key, []).append(seg)
         for key, seglist in grouped.items():
+            visits += 1
+            if limit is not None and visits > limit:
+                raise SweepLimit(limit)
             colset = normalize(seglist)
             real = [i for i in key if i < n_rules]
             blocked = len(real) != len(key)
@@ -134,23 +150,32 @@ def sweep(
                 rec(col + 1, list(key), here)
                 continue
             cells += 1
-            if blocked:
-                continue
-            for i in real:
-                reachable[i] = True
-            for i in pick(real):
-                wins[i] = True
-            if len(real) > 1:
-                overlaps.append((tuple(here), tuple(real)))
+            if not blocked:
+                mark_cell(real, tuple(here), pick, reachable, wins, overlaps)
 
     rec(0, list(range(len(items))), [])
     if merge:
         gaps = merge_boxes(gaps)
-        by_set: dict[tuple[int, ...], list[Box]] = {}
-        for box, rs in overlaps:
-            by_set.setdefault(rs, []).append(box)
-        overlaps = [(b, rs) for rs in sorted(by_set) for b in merge_boxes(by_set[rs])]
+        overlaps = merge_overlaps(overlaps)
     return SweepResult(gaps, overlaps, reachable, wins, cells)
+
+
+def mark_cell(active: list[int], box: Box, pick, reachable: list[bool], wins: list[bool], overlaps: list) -> None:
+    """Record a feasible cell with at least one active rule: reachable, winners, and an overlap if several."""
+    for i in active:
+        reachable[i] = True
+    for i in pick(active):
+        wins[i] = True
+    if len(active) > 1:
+        overlaps.append((box, tuple(active)))
+
+
+def merge_overlaps(overlaps: list[tuple[Box, tuple[int, ...]]]) -> list[tuple[Box, tuple[int, ...]]]:
+    """Overlap cells merged per set of rules (sorted by the set)."""
+    by_set: dict[tuple[int, ...], list[Box]] = {}
+    for box, rs in overlaps:
+        by_set.setdefault(rs, []).append(box)
+    return [(b, rs) for rs in sorted(by_set) for b in merge_boxes(by_set[rs])]
 
 
 def merge_boxes(boxes: list[Box]) -> list[Box]:

@@ -15,8 +15,16 @@ import math
 from typing import Any
 
 from advisor.rulebook.audit_report import ERROR, WARNING, Finding
-from advisor.rulebook.conditions import NULL_INTERVAL, Condition, Domain, intersect, subtract
-from advisor.rulebook.sweep import Box, box_contains, describe_box, rule_box, sweep
+from advisor.rulebook.conditions import NULL_INTERVAL, Condition, Domain, compile_test, fmt_number, fmt_value, intersect, subtract
+from advisor.rulebook.sweep import Box, SweepLimit, box_contains, describe_box, merge_boxes, rule_box, sweep
+from advisor.rulebook.sweep_sample import sample_sweep
+
+#: regions an exhaustive sweep of one table may visit before the audit samples instead
+SWEEP_LIMIT = 30_000
+#: cells drawn when sampling
+SAMPLES = 10_000
+#: gap regions and overlapping pairs listed per table (then one finding counts the rest)
+MAX_LISTED = 25
 
 
 def feasibility_boxes(book: Any, domains: list[Domain]) -> list[Box]:
@@ -79,13 +87,19 @@ def table_findings(book: Any, table: Any) -> list[Finding]:
             return [i for i in active if rank(i) == best][:1]
     else:
         winners = None
-    if policy == "collect":
-        result = _collect_sweep(domains, boxes, infeasible)
-    else:
-        result = sweep(domains, boxes, infeasible, winners)
     where = f"{table.where.file}:{table.where.line}:{table.where.column}"
     tid = table.id
     out: list[Finding] = []
+    sampled = False
+    if policy == "collect":
+        result = _collect_sweep(domains, boxes, infeasible)
+    else:
+        try:
+            result = sweep(domains, boxes, infeasible, winners, limit=SWEEP_LIMIT)
+        except SweepLimit:
+            sampled = True
+            result = sample_sweep(domains, boxes, infeasible, winners, SAMPLES)
+            out.append(Finding(WARNING, "too_complex", where, tid, (), "", f"table {tid} too complex to sweep exhaustively: more than {SWEEP_LIMIT:,} regions; checked by sampling {SAMPLES:,} cells (each gap or overlap listed is exact for its region; unreachable, shadowed and masked rules were not judged)"))
 
     def rw(i: int) -> str:
         w = rules[i].where
@@ -112,23 +126,33 @@ def table_findings(book: Any, table: Any) -> list[Finding]:
             reported.add(b)
 
     for i, r in enumerate(rules):
-        if not result.reachable[i]:
-            out.append(Finding(ERROR, "unreachable", rw(i), tid, (r.id,), region(i), f"table {tid}: rule {r.id} can never match: no feasible input satisfies {region(i)}"))
+        if not result.reachable[i] and not sampled:
+            out.append(Finding(ERROR, "unreachable", rw(i), tid, (r.id,), region(i), f"table {tid}: rule {r.id} can never match: {why_unreachable(r, region(i))}"))
             reported.add(i)
 
     if policy != "collect":
-        for box in result.gaps:
+        for box in result.gaps[:MAX_LISTED]:
             text = describe_box(domains, box)
             out.append(Finding(ERROR, "gap", where, tid, (), text, f"table {tid}: no rule covers {text}"))
+        if len(result.gaps) > MAX_LISTED:
+            more = len(result.gaps) - MAX_LISTED
+            out.append(Finding(ERROR, "gap", where, tid, (), "", f"table {tid}: {more:,} more region{'s' if more != 1 else ''} no rule covers (the first {MAX_LISTED} are listed)"))
     if policy == "unique":
+        by_pair: dict[tuple[int, int], list] = {}
         for box, rs in result.overlaps:
-            pairs = {(rs[a], rs[b]) for a in range(len(rs)) for b in range(a + 1, len(rs))}
-            if pairs <= same_inputs:
-                continue
-            names = tuple(rules[i].id for i in rs)
-            text = describe_box(domains, box)
-            out.append(Finding(ERROR, "overlap", rw(rs[-1]), tid, names, text, f"table {tid}: rules {', '.join(names)} all match where {text} (hit policy unique)"))
-    if policy in ("first", "priority"):
+            for x in range(len(rs)):
+                for y in range(x + 1, len(rs)):
+                    if (rs[x], rs[y]) not in same_inputs:
+                        by_pair.setdefault((rs[x], rs[y]), []).append(box)
+        pairs = sorted(by_pair, key=lambda p: (p[1], p[0]))
+        for a, b in pairs[:MAX_LISTED]:
+            names = (rules[a].id, rules[b].id)
+            text = " or ".join(describe_box(domains, bx) for bx in merge_boxes(by_pair[(a, b)]))
+            out.append(Finding(ERROR, "overlap", rw(b), tid, names, text, f"table {tid}: rules {', '.join(names)} all match where {text} (hit policy unique)"))
+        if len(pairs) > MAX_LISTED:
+            more = len(pairs) - MAX_LISTED
+            out.append(Finding(ERROR, "overlap", where, tid, (), "", f"table {tid}: {more:,} more pair{'s' if more != 1 else ''} of rules overlap (the first {MAX_LISTED} are listed)"))
+    if policy in ("first", "priority") and not sampled:
         for i, r in enumerate(rules):
             if result.reachable[i] and not result.wins[i] and i not in reported:
                 check = "shadowed" if policy == "first" else "masked"
@@ -146,6 +170,24 @@ def table_findings(book: Any, table: Any) -> list[Finding]:
                 out.append(Finding(WARNING, "subsumed", rw(inner), tid, (ri, ro), region(inner), f"table {tid}: rule {ri} is subsumed by rule {ro} (same outputs, and {ro} matches everywhere {ri} does); remove {ri}"))
                 reported.add(inner)
     return out
+
+
+def why_unreachable(rule: Any, region: str) -> str:
+    """Say why a rule matches nothing: a test that is empty by itself, or a region the feasibility constraints exclude."""
+    for t in rule.condition.tests:
+        if t.intervals:
+            continue
+        d = t.domain
+        span = f"{d.id} ranges over {d.describe(d.pieces).removeprefix(d.id + ' ')}" if d.kind == "finite" else f"{d.id} ranges over [{fmt_number(d.lo)}, {fmt_number(d.hi)}]"
+        if isinstance(t.source, dict):
+            alone = [op for op, arg in t.source.items() if not compile_test(t.column, {op: arg}, d).intervals]
+            if alone:
+                shown = ", ".join(f"{op}: {fmt_value(t.source[op])}" for op in alone)
+                return f"its test on {d.id} is empty: {shown} lies beyond the input's range ({span})"
+            shown = ", ".join(f"{op}: {fmt_value(arg)}" for op, arg in t.source.items())
+            return f"its test on {d.id} is a contradiction: {shown} exclude each other"
+        return f"its test on {d.id} is empty: {fmt_value(t.source)} lies beyond the input's range ({span})"
+    return f"no feasible input satisfies {region} (a question's when, or an impossible: declaration, excludes that region)"
 
 
 def _collect_sweep(domains: list[Domain], boxes: list[Box], infeasible: list[Box]):

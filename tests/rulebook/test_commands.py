@@ -42,7 +42,8 @@ def test_audit_json_is_stable_and_complete(tmp_path, capsys):
     assert data["version"] == 1 and data["status"] == "clean"
     assert set(data) == {"version", "status", "rules_dir", "rules_hash", "files", "summary", "coverage", "findings", "cases", "problems"}
     assert data["rules_hash"].startswith("sha256:") and len(data["rules_hash"]) == 71
-    assert data["coverage"] == {"fired": 64, "total": 64, "percent": 100.0, "min_percent": 0.0, "uncovered": []}
+    assert data["coverage"] == {"fired": 64, "total": 64, "percent": 100.0, "min_percent": 0.0, "uncovered": [],
+                                "boundaries": {"sides": 14, "covered": 14, "percent": 100.0}}
     assert data["summary"]["tables"] == 11 and all(c["status"] == "pass" for c in data["cases"])
 
 
@@ -78,6 +79,7 @@ def test_audit_unusable_rules_exit_2(tmp_path, capsys, monkeypatch):
 
 def test_fail_on_warning_and_min_coverage(tmp_path, capsys, monkeypatch):
     d = _dir_with(tmp_path, "audit_dead_question.yaml")
+    (d / "manifest.yaml").write_text("manifest: {}\n")  # declares nothing the pipeline reads (without it: an error)
     (d / "cases").mkdir()
     (d / "cases" / "one.yaml").write_text("answers: {latency: interactive}\nexpect: {streaming: true}\n")
     monkeypatch.chdir(tmp_path)

@@ -34,15 +34,15 @@ def test_hash_ignores_layout_comments_file_names_and_table_order(tmp_path, shipp
     assert load_rulebook(copy).hash == shipped.hash
     # questions split over two files whose order is swapped
     qs = yaml.safe_load((RULES / "questions.yaml").read_text())["questions"]
-    (copy / "02_questions.yaml").unlink()
+    (copy / next(p.name for p in copy.glob("*_questions.yaml"))).unlink()
     (copy / "zz_first_half.yaml").write_text(yaml.safe_dump({"questions": qs[:9]}))
     (copy / "aa_second_half.yaml").write_text(yaml.safe_dump({"questions": qs[9:]}))
     split = load_rulebook(copy)
     assert split.hash == shipped.hash
     assert list(split.questions)[0] == qs[9]["id"]  # the wizard order did follow the files
     # a change of meaning changes it
-    text = (copy / "01_mistakes.yaml").read_text().replace("ge: 3}", "ge: 4}")
-    (copy / "01_mistakes.yaml").write_text(text)
+    mistakes = next(copy.glob("*_mistakes.yaml"))
+    mistakes.write_text(mistakes.read_text().replace("ge: 3}", "ge: 4}"))
     assert load_rulebook(copy).hash != shipped.hash
 
 
@@ -155,7 +155,7 @@ def test_semantic_problems(tmp_path, monkeypatch, text, message):
     assert [str(p) for p in err.value.problems] == [message]
 
 
-def test_expect_report_checked_through_recommend_from_answers(tmp_path, monkeypatch, shipped):
+def test_expect_report_checked_through_recommend_with_the_rulebook_under_audit(tmp_path, monkeypatch, shipped):
     cases = tmp_path / "cases"
     write(cases, "c.yaml", """
 answers: {task_complexity: moderate, quality_bar: professional, latency: batch, requests_per_day: 100,
@@ -170,22 +170,26 @@ expect_report:
     fake = types.ModuleType("advisor.pipeline")
     seen = []
 
-    def recommend_from_answers(answers):
-        seen.append(answers)
+    def recommend(answers, rulebook=None, **kwargs):
+        seen.append((answers, rulebook, kwargs))
         return {"recommendation": {"size": "13b"}, "candidates": [{"gpu": "a100"}], "cost": {"usd_per_month": 1005.0}}
 
-    fake.recommend_from_answers = recommend_from_answers
+    fake.recommend = recommend
     monkeypatch.setitem(sys.modules, "advisor.pipeline", fake)
     report = audit(shipped, cases)
     problems = report.cases[0].problems
-    assert seen and seen[0]["task_complexity"] == "moderate"
+    assert seen and seen[0][0]["task_complexity"] == "moderate"
+    assert seen[0][1] is shipped  # the rulebook under audit decides, not the shipped default
+    assert seen[0][2] == {"generated_on": "1970-01-01"}
     assert [p.split(": ", 1)[1] for p in problems] == [
         'expect_report.$.candidates[0].gpu: expected "h100", got "a100"',
         "expect_report.missing.field: no such field in the report",
     ]
-    # without the recommendation, engine-backed expectations are skipped silently
+    # without the recommendation, engine-backed expectations fail: never a silent pass
     monkeypatch.setitem(sys.modules, "advisor.pipeline", None)
-    assert audit(shipped, cases).cases[0].status == "pass"
+    again = audit(shipped, cases)
+    assert again.cases[0].status == "fail"
+    assert "expect_report: the recommendation failed: ModuleNotFoundError" in again.cases[0].problems[0]
 
 
 def test_json_path_get():
