@@ -76,6 +76,19 @@ def _one_line(message: str) -> str:
     return shown(" ".join(message.split()), _MAX_USAGE_MESSAGE_CHARS)
 
 
+def _error_text(err: BaseException) -> str:
+    """The message of ``err`` as it may reach a terminal: control characters escaped, a long list capped.
+
+    Why here: every error of every command leaves through :func:`main`, so this is
+    the one place that guarantees no raw ESC/BEL/U+202E from a file name, a key or a
+    value reaches the terminal (engine.errors.terminal_text), and that a file with
+    50,000 unknown keys gives a screenful, not 50,001 lines (the header keeps the count).
+    """
+    from engine.errors import MAX_LISTED_PROBLEMS, capped_lines, terminal_text
+
+    return "\n".join(capped_lines(terminal_text(err).split("\n"), MAX_LISTED_PROBLEMS + 1))
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Build the parser, importing only the module of command ``only`` (if any).
 
@@ -116,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(_load(args.command).run(args) or 0)
     except SizewiseError as err:
-        print(f"sizewise {args.command}: {err}", file=sys.stderr)
+        print(f"sizewise {args.command}: {_error_text(err)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -127,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("SIZEWISE_DEBUG"):
             raise
         print(
-            f"sizewise {args.command}: internal error: {type(err).__name__}: {err} "
+            f"sizewise {args.command}: internal error: {type(err).__name__}: {_error_text(err)} "
             "(this is a bug; rerun with SIZEWISE_DEBUG=1 for details)",
             file=sys.stderr,
         )

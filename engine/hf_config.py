@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from engine.catalog_schema import validate_model
 from engine.specs import SIZE_CLASSES, ModelSpec
 from engine.errors import ConfigError, shown
-from engine.safefile import TooLarge, UnreadableFile, read_user_file
+from engine.safefile import DIRECTORY, TooLarge, UnreadableFile, path_kind, read_user_file
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 #: sanity ceilings: a config beyond these is corrupt or hostile, not a model
@@ -112,9 +112,17 @@ def _read_bytes(path: Path) -> bytes:
         raise ConfigError(f"{path}: {message}") from None
 
 
+def _config_file(path: Path) -> Path:
+    """``path`` itself, or its ``config.json`` when it is a model directory; a bad path is a ConfigError."""
+    try:
+        kind = path_kind(path)
+    except UnreadableFile as err:
+        raise ConfigError(f"{path}: {err}") from None
+    return path / "config.json" if kind == DIRECTORY else path
+
+
 def _read(path: Path) -> dict[str, Any]:
-    if path.is_dir():
-        path = path / "config.json"
+    path = _config_file(path)
     raw = _read_bytes(path)
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not a model config.json")
@@ -147,7 +155,7 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
     """A :class:`ModelSpec` built from a Hugging Face ``config.json`` (file or model directory)."""
     path = Path(path)
     data = _read(path)
-    file = path / "config.json" if path.is_dir() else path
+    file = _config_file(path)
     f = _Fields(data, file)
     model_type = str(data.get("model_type") or "").lower()
     falcon = model_type in _FALCON

@@ -46,9 +46,11 @@ def run(args) -> int:
             sys.stdout.write(json.dumps(payload, indent=2, sort_keys=True) + "\n")
             return 2
         raise
+    from engine.errors import terminal_text
+
     report = audit(book, args.cases, min_coverage=args.min_coverage)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n")
     else:
-        sys.stdout.write(report.render_text())
+        sys.stdout.write(terminal_text(report.render_text()))
     return report.exit_code(args.fail_on_warning)

@@ -366,9 +366,13 @@ def run_cases(book: Any, cases_dir: Path) -> tuple[list[CaseResult], set[tuple[s
     results: list[CaseResult] = []
     fired: set[tuple[str, str]] = set()
     findings: list[Finding] = []
-    files = sorted(p for p in cases_dir.glob("*.yaml")) + sorted(cases_dir.glob("*.yml")) if cases_dir.is_dir() else []
+    from engine.safefile import directory_problem
+
+    problem = directory_problem(cases_dir, "cases directory")
+    files = sorted(p for p in cases_dir.glob("*.yaml")) + sorted(cases_dir.glob("*.yml")) if not problem else []
     if not files:
-        findings.append(Finding(ERROR, "no_cases", str(cases_dir), "", (), "", f"no golden cases found in {cases_dir} (add answers + expected outputs as cases/*.yaml)"))
+        why = f"{cases_dir}: {problem}" if problem and "not found" not in problem else f"no golden cases found in {cases_dir}"
+        findings.append(Finding(ERROR, "no_cases", str(cases_dir), "", (), "", f"{why} (add answers + expected outputs as cases/*.yaml)"))
         return results, fired, findings
     recommend = _recommend_fn()
     for path in files:

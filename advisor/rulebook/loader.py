@@ -245,8 +245,11 @@ class _Loader:
 
     def run(self) -> Rulebook:
         self._paths: dict[tuple[str, str], tuple] = {}
-        if not self.dir.is_dir():
-            raise RulebookError([Problem(str(self.dir), 0, 0, "", "rules directory not found")])
+        from engine.safefile import directory_problem
+
+        problem = directory_problem(self.dir, "rules directory")
+        if problem:
+            raise RulebookError([Problem(str(self.dir), 0, 0, "", problem)])
         paths = sorted(p for p in self.dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         if not paths:
             raise RulebookError([Problem(str(self.dir), 0, 0, "", "no rule files (*.yaml) in the rules directory")])
