@@ -112,6 +112,42 @@ def _read_bytes(path: Path) -> bytes:
         raise ConfigError(f"{path}: {message}") from None
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (json.loads would keep the last one silently).
+
+    Why: ``"hidden_size"`` twice is a hand-edit gone wrong, and the estimate would
+    quietly use whichever came last; YAML files refuse duplicates the same way
+    (engine/yamlsafe.py).
+    """
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _duplicate_message(path: Path, text: str, key: str) -> str:
+    """``file:LINE: duplicate key 'k' (first defined at line L)``, like a duplicate YAML key.
+
+    json.loads gives no positions to the hook, so the lines are those of the first
+    two ``"k":`` in the text: exact unless the same key also appears in another
+    object before the duplicate (then the lines may point at that one).
+    """
+    import re
+
+    lines = [text.count("\n", 0, m.start()) + 1
+             for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)][:2]
+    if len(lines) < 2:  # the key was spelt with escapes: no line to point at
+        return f"{path}: duplicate key '{shown(key)}' in a JSON object; remove one"
+    return f"{path}:{lines[1]}: duplicate key '{shown(key)}' (first defined at line {lines[0]}); remove one"
+
+
 def _config_file(path: Path) -> Path:
     """``path`` itself, or its ``config.json`` when it is a model directory; a bad path is a ConfigError."""
     try:
@@ -137,7 +173,9 @@ def _read(path: Path) -> dict[str, Any]:
         raise ValueError(f"{name} is not allowed")
 
     try:
-        data = json.loads(text, parse_constant=no_constants)
+        data = json.loads(text, parse_constant=no_constants, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as dup:
+        raise ConfigError(_duplicate_message(path, text, dup.key)) from None
     except json.JSONDecodeError as err:
         raise ConfigError(f"{path}:{err.lineno}: malformed JSON: {err.msg}") from None
     except (ValueError, RecursionError) as err:

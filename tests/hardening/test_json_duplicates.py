@@ -18,7 +18,7 @@ def test_duplicate_json_key_is_refused_with_its_line(tmp_path):
     code, out, err = run(["estimate", "--model-config", path, "--gpu", "h100-sxm", "--format", "json"])
     assert_refused(code, out, err)
     assert "duplicate key 'hidden_size'" in err
-    assert f"{path}:8" in err and "line 3" in err
+    assert f"{path}:8" in err and "first defined at line 4" in err
 
 
 def test_duplicate_key_in_a_nested_object_is_refused(tmp_path):
