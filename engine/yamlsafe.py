@@ -182,9 +182,21 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
 
 # YAML 1.2 floats: PyYAML (YAML 1.1) reads `1e6` and `5.0e7` as *strings*, a
 # trap for anyone writing token volumes. Resolve them as floats.
+#
+# And only the number spellings of the tool's one grammar (docs/numbers.md): YAML 1.1 also reads 0x10, 0b101,
+# 0o17, 017 (octal 15!), 1_000 and 1:30 (sexagesimal 90) as ints, so they were accepted in files although
+# every flag refuses them. Here such a scalar stays a string, and the answer's parser refuses it by name.
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_Loader.add_implicit_resolver(_FLOAT_TAG, re.compile(r"^$"), None)  # gives _Loader its own resolver table
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?[0-9]+$", re.ASCII), list("-+0123456789"))
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    _FLOAT_TAG,
+    re.compile(r"""^[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)$
+                  |^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$""", re.VERBOSE | re.ASCII),
     list("-+0123456789."),
 )
 
@@ -291,6 +303,8 @@ class _Builder:
         self.locator.values.setdefault(path, _pos(node))
         if isinstance(node, ScalarNode):
             try:
+                if node.tag == _INT_TAG:  # decimal only: PyYAML would read 017 as octal 15
+                    return int(node.value, 10)
                 return self.loader.construct_scalar(node) if node.tag == "tag:yaml.org,2002:str" else self.loader.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError:
                 self._problem(node, path, f"unsupported YAML tag {node.tag!r}")

@@ -14,7 +14,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="rules directory (default: the shipped rules)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (json: stable, see docs/rules.md)")
     parser.add_argument("--fail-on-warning", action="store_true", help="exit 1 on warnings too (subsumed rules, dead questions, uncovered rules)")
-    parser.add_argument("--min-coverage", type=float, default=0.0, metavar="PCT", help="fail when golden cases fire less than PCT%% of the rules (default 0)")
+    parser.add_argument("--min-coverage", default="0", metavar="PCT", help="fail when golden cases fire less than PCT%% of the rules (default 0)")
     parser.add_argument("--cases", metavar="DIR", help="golden cases directory (default: RULES_DIR/cases)")
 
 
@@ -25,6 +25,9 @@ def run(args) -> int:
     from advisor.rulebook.audit import audit
     from advisor.rulebook.loader import RulebookError, load_rulebook
 
+    from engine.units import parse_quantity
+
+    args.min_coverage = parse_quantity(args.min_coverage, name="--min-coverage")  # the one number grammar
     if not 0.0 <= args.min_coverage <= 100.0:
         from advisor.errors import UserError
 

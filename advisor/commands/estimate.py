@@ -34,8 +34,8 @@ def add_arguments(parser) -> None:
                         help="sequences in flight per replica; 'max' = offline maximum (no latency limit); "
                              "default: the most that still meets the latency targets")
     demand = parser.add_mutually_exclusive_group()
-    demand.add_argument("--requests-per-day", metavar="N", help="average requests per day")
-    demand.add_argument("--tokens-per-day", metavar="N", help="input + output tokens per day (converted to requests)")
+    demand.add_argument("--requests-per-day", metavar="N", help="average requests per day (or per another period: 50M/month)")
+    demand.add_argument("--tokens-per-day", metavar="N", help="input + output tokens per day, converted to requests (or 1B/month)")
     parser.add_argument("--peak-to-average", metavar="X", help="busiest-hour rate / daily average (default 2)")
     parser.add_argument("--utilisation", metavar="F", help="target utilisation of a replica at peak, 0.01-1 (default 0.65)")
     parser.add_argument("--prefix-cache-hit-rate", metavar="F", help="fraction of input tokens served from a shared-prefix cache, 0-0.99 (default 0)")
@@ -63,7 +63,7 @@ def _request(args):
         if whole:
             x = parse_positive_int(value, name=flag)
         else:
-            x = parse_quantity(value, name=flag, allow_zero=True)
+            x = parse_quantity(value, name=flag, allow_zero=True, per_day=field.endswith("_per_day"))
         check_bound(field, x, shown=str(value).strip())
         return x
 
