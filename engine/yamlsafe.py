@@ -73,7 +73,7 @@ class YamlProblems(SizewiseError):
     def __init__(self, problems: Iterable[Problem], summary: str | None = None):
         self.problems = sorted(set(problems))
         lines = [str(p) for p in self.problems]
-        head = summary or f"{len(lines)} problem{'s' if len(lines) != 1 else ''}"
+        head = summary or f"{len(lines):,} problem{'s' if len(lines) != 1 else ''}"
         super().__init__(head + ":\n  " + "\n  ".join(lines) if len(lines) > 1 else (lines[0] if lines else head))
 
 
@@ -218,8 +218,15 @@ def load_yaml_text(text: str, file: str = "<string>", *, max_nodes: int = MAX_EX
             if "expected a single document" in msg:
                 msg = "more than one YAML document in the file (remove the '---' separator)"
             raise YamlProblems([Problem(file, line, col, "", f"invalid YAML: {msg}")]) from None
+        except yaml.reader.ReaderError as err:  # NUL, ESC...: PyYAML says "position N" on two lines
+            line = text.count("\n", 0, err.position) + 1
+            column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+            char = err.character if isinstance(err.character, str) else chr(err.character)
+            raise YamlProblems([Problem(file, line, column, "", f"invalid YAML: control character "
+                                        f"{char.encode('unicode_escape').decode('ascii')} (U+{ord(char):04X}) is not "
+                                        "allowed; remove it or write it as an escape in double quotes")]) from None
         except yaml.YAMLError as err:
-            raise YamlProblems([Problem(file, 0, 0, "", f"invalid YAML: {err}")]) from None
+            raise YamlProblems([Problem(file, 0, 0, "", f"invalid YAML: {' '.join(str(err).split())}")]) from None
         except RecursionError:
             raise YamlProblems([Problem(file, 0, 0, "", f"nesting deeper than {MAX_DEPTH} levels")]) from None
         locator = Locator(file)

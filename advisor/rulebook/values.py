@@ -96,15 +96,27 @@ def coerce(question: Any, raw: Any) -> Any:
     return raw
 
 
+def _unlike_bound(value: float, bound: float) -> str:
+    """``value`` as fmt_number writes it, or in full when that would read as the bound it broke.
+
+    Why: 100000000001 is over a maximum of 1e11, and "got 1e11" says the opposite.
+    """
+    text = fmt_number(value)
+    if text != fmt_number(bound):
+        return text
+    return f"{value:,.0f}" if float(value).is_integer() else repr(float(value))
+
+
 def check_bounds(question: Any, value: Any) -> Invalid | None:
     b = question.bounds
     if b is None or question.type not in ("number", "integer"):
         return None
     if value < b.min or value > b.max:
+        got = _unlike_bound(value, b.min if value < b.min else b.max)
         if b.message:
-            text = b.message.replace("{min}", fmt_number(b.min)).replace("{max}", fmt_number(b.max)).replace("{value}", fmt_number(value))
+            text = b.message.replace("{min}", fmt_number(b.min)).replace("{max}", fmt_number(b.max)).replace("{value}", got)
             return Invalid(text)
-        return Invalid(f"must be between {fmt_number(b.min)} and {fmt_number(b.max)}{' ' + question.unit if question.unit else ''}, got {fmt_number(value)}")
+        return Invalid(f"must be between {fmt_number(b.min)} and {fmt_number(b.max)}{' ' + question.unit if question.unit else ''}, got {got}")
     return None
 
 
