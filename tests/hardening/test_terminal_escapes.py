@@ -32,6 +32,14 @@ def _write(tmp_path, name, text):
     return p
 
 
+def _named_config(tmp_path):
+    import json
+
+    data = json.loads((ROOT / "tests" / "engine" / "fixtures" / "deepseek-v3.json").read_text())
+    data["_name_or_path"] = EVIL + "[blink]markup[/blink]"
+    return _write(tmp_path, "config.json", json.dumps(data))
+
+
 CASES = {
     "answers key": lambda t: (["explain", _write(t, "a.yaml", ANSWERS + f"{EVIL_YAML}: 1\n")], 2),
     "answers choice value": lambda t: (["explain", _write(t, "a.yaml", ANSWERS.replace("latency: interactive", f"latency: {EVIL_YAML}"))], 2),
@@ -52,6 +60,7 @@ CASES = {
                                                   file="cases/faq-bot-7b.yaml")], 1),
     "because in explain": lambda t: (["explain", _write(t, "a.yaml", ANSWERS), "--rules", _rules_with(
         t, '"Step 1: simple tasks', '"\\e[31m\\u202eStep 1: simple tasks')], 0),
+    "model config name in the table": lambda t: (["estimate", "--model-config", _named_config(t), "--gpu", "h100-sxm"], 0),
     "--title on stdout": lambda t: (["recommend", "--answers", _write(t, "a.yaml", ANSWERS), "--date", "2026-01-01",
                                      "--title", EVIL], 2),
 }
