@@ -23,7 +23,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.estimate import BOUNDS
 from tests.hardening.conftest import ANSWERS, RAW_CONTROL, run
 
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -235,16 +234,13 @@ def test_fuzz_many_unknown_keys_give_a_capped_list(tmp_path_factory, n):
 
 
 @settings(FUZZ, max_examples=10)
-@given(st.sampled_from(sorted(BOUNDS)), st.booleans())
-def test_fuzz_flag_values_just_outside_a_bound_name_the_bound(tmp_path_factory, field, below):
-    flag, lo, hi, _ = BOUNDS[field]
-    if below and lo == 0:
-        return
-    value = repr(lo * 0.5 if below else hi + 1) if field not in ("gpus", "input_tokens", "output_tokens",
-                                                                    "concurrency") else str(int(hi) + 1)
-    if field in ("gpus", "input_tokens", "output_tokens", "concurrency") and below:
-        return  # a count under 1 is "greater than zero", tested elsewhere
-    argv = ["estimate", "--model", "7b", "--gpu", "h100-sxm", flag, value]
+@given(st.sampled_from([("requests_per_day", 10**11), ("input_tokens", 2_000_000), ("output_tokens", 1_000_000)]),
+       st.integers(1, 10**4))
+def test_fuzz_a_value_just_over_a_question_bound_is_shown_as_given(tmp_path_factory, question, over):
+    qid, maximum = question
     box = Sandbox(tmp_path_factory)
-    err = refused(argv, box, max_lines=1)
-    assert flag in err and ("minimum" in err or "maximum" in err)
+    value = maximum + over
+    err = refused(["explain", box.answers, "--set", f"{qid}={value}"], box, max_lines=1)
+    from engine.units import parse_quantity
+
+    assert parse_quantity(err.rstrip().rsplit("got ", 1)[1], name="got") == value, err  # not "got 1e11"
