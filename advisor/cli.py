@@ -46,6 +46,21 @@ COMMAND_HELP: dict[str, str] = {
 }
 
 
+#: the exit-code table of ``sizewise --help`` (docs/threat-model.md says which input gets which)
+EXIT_CODES = """\
+exit codes:
+  0    success
+  1    findings: `audit` found errors (or warnings with --fail-on-warning, or coverage
+       under --min-coverage); nothing was wrong with the input
+  2    bad input or usage: one message on stderr (file:line:column where there is a
+       file), nothing written
+  70   internal error: a bug in sizewise (rerun with SIZEWISE_DEBUG=1 for the traceback)
+  130  interrupted (Ctrl-C)
+
+see docs/threat-model.md for what is trusted, refused, escaped and written
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """Every usage error of every command is one line on stderr and exit code 2.
 
@@ -94,7 +109,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     ``sizewise --help`` therefore imports no command module at all.
     """
-    parser = _Parser(prog="sizewise", description="Which model size, on what hardware, at what cost.")
+    parser = _Parser(prog="sizewise", description="Which model size, on what hardware, at what cost.",
+                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.command_parsers = {}
     for name in COMMANDS:

@@ -45,3 +45,23 @@ def test_fifty_thousand_unknown_keys_give_a_capped_list_with_a_count(tmp_path):
     lines = err.splitlines()
     assert len(lines) <= 30, len(lines)
     assert "50,000 problems" in err and "more" in lines[-1]
+
+
+def test_help_lists_every_exit_code_the_tool_returns():
+    import re
+
+    from advisor.errors import Findings, UserError
+    from advisor.cli import EXIT_CODES
+
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        from advisor.cli import main
+
+        main(["--help"])
+    out = out.getvalue()
+    listed = {int(m) for m in re.findall(r"^  (\d+) ", EXIT_CODES, re.M)}
+    assert EXIT_CODES.strip() in out
+    assert {UserError.exit_code, Findings.exit_code, 0, 70, 130} == listed
