@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from advisor.errors import UserError
 from advisor.rulebook.values import Invalid, validate_value
+from engine.errors import MAX_LISTED_PROBLEMS
 from engine.yamlsafe import Locator, YamlProblems, load_yaml_file
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,7 +117,7 @@ class AnswersError(UserError):
         self.problems = list(problems)
         n = len(self.problems)
         body = "\n  ".join(str(p) for p in self.problems)
-        super().__init__(f"the answers have {n} problem{'s' if n != 1 else ''}:\n  {body}" if n > 1 else f"the answers have a problem: {body}")
+        super().__init__(f"the answers have {n:,} problem{'s' if n != 1 else ''}:\n  {body}" if n > 1 else f"the answers have a problem: {body}")
 
 
 @dataclasses.dataclass
@@ -214,10 +215,12 @@ def validate(rulebook: "Rulebook", raw: Mapping[str, Any] | RawAnswers) -> tuple
     problems: list[AnswerProblem] = []
     notes: list[str] = []
     known = list(rulebook.questions)
+    unknown = 0
     for key in raw.data:
         if key in rulebook.questions or key in RESERVED_KEYS:
             continue
-        hint = difflib.get_close_matches(str(key), known + list(RESERVED_KEYS), n=1, cutoff=0.6)
+        unknown += 1  # only the keys a message can list get a (quadratic) fuzzy match: 50,000 keys stay fast
+        hint = difflib.get_close_matches(str(key), known + list(RESERVED_KEYS), n=1, cutoff=0.6) if unknown <= MAX_LISTED_PROBLEMS else []
         did = f"; did you mean '{hint[0]}'?" if hint else ""
         problems.append(AnswerProblem(str(key), f"unknown question{did}", "unknown", raw.where.get(key, "")))
 
@@ -247,7 +250,7 @@ def validate(rulebook: "Rulebook", raw: Mapping[str, Any] | RawAnswers) -> tuple
                     qid,
                     f"missing answer ({_describe_expected(q)}): add '{qid}: <value>' to the answers file or pass --set {qid}=<value>",
                     "missing",
-                    raw.where.get(qid, ""),
+                    raw.where.get(qid, "") or (raw.locator.file if raw.locator else ""),
                 )
             )
             values[qid] = None
@@ -278,7 +281,8 @@ def validate(rulebook: "Rulebook", raw: Mapping[str, Any] | RawAnswers) -> tuple
         rules_hash=rules_hash,
         notes=tuple(notes),
     )
-    problems.sort(key=lambda p: (p.kind != "unknown", order.get(p.key, -1), p.key))
+    # unknown keys first, in file order (a stable sort); then by question order
+    problems.sort(key=lambda p: (p.kind != "unknown", order.get(p.key, -1), p.key if p.kind != "unknown" else ""))
     return answers, problems
 
 

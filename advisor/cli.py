@@ -46,6 +46,21 @@ COMMAND_HELP: dict[str, str] = {
 }
 
 
+#: the exit-code table of ``sizewise --help`` (docs/threat-model.md says which input gets which)
+EXIT_CODES = """\
+exit codes:
+  0    success
+  1    findings: `audit` found errors (or warnings with --fail-on-warning, or coverage
+       under --min-coverage); nothing was wrong with the input
+  2    bad input or usage: one message on stderr (file:line:column where there is a
+       file), nothing written
+  70   internal error: a bug in sizewise (rerun with SIZEWISE_DEBUG=1 for the traceback)
+  130  interrupted (Ctrl-C)
+
+see docs/threat-model.md for what is trusted, refused, escaped and written
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """Every usage error of every command is one line on stderr and exit code 2.
 
@@ -76,12 +91,26 @@ def _one_line(message: str) -> str:
     return shown(" ".join(message.split()), _MAX_USAGE_MESSAGE_CHARS)
 
 
+def _error_text(err: BaseException) -> str:
+    """The message of ``err`` as it may reach a terminal: control characters escaped, a long list capped.
+
+    Why here: every error of every command leaves through :func:`main`, so this is
+    the one place that guarantees no raw ESC/BEL/U+202E from a file name, a key or a
+    value reaches the terminal (engine.errors.terminal_text), and that a file with
+    50,000 unknown keys gives a screenful, not 50,001 lines (the header keeps the count).
+    """
+    from engine.errors import MAX_LISTED_PROBLEMS, capped_lines, terminal_text
+
+    return "\n".join(capped_lines(terminal_text(err).split("\n"), MAX_LISTED_PROBLEMS + 1))
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Build the parser, importing only the module of command ``only`` (if any).
 
     ``sizewise --help`` therefore imports no command module at all.
     """
-    parser = _Parser(prog="sizewise", description="Which model size, on what hardware, at what cost.")
+    parser = _Parser(prog="sizewise", description="Which model size, on what hardware, at what cost.",
+                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.command_parsers = {}
     for name in COMMANDS:
@@ -116,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(_load(args.command).run(args) or 0)
     except SizewiseError as err:
-        print(f"sizewise {args.command}: {err}", file=sys.stderr)
+        print(f"sizewise {args.command}: {_error_text(err)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -127,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("SIZEWISE_DEBUG"):
             raise
         print(
-            f"sizewise {args.command}: internal error: {type(err).__name__}: {err} "
+            f"sizewise {args.command}: internal error: {type(err).__name__}: {_error_text(err)} "
             "(this is a bug; rerun with SIZEWISE_DEBUG=1 for details)",
             file=sys.stderr,
         )

@@ -29,19 +29,85 @@ class InputError(SizewiseError):
     """A value the user supplied is malformed, out of range or absurd."""
 
 
+def _escape_char(c: str) -> str:
+    # str.isprintable is False exactly for the categories a terminal may interpret or hide: controls (ESC,
+    # BEL, NUL, C1), format characters (U+202E, zero-width space, BOM), line/paragraph separators,
+    # surrogates, private use, unassigned, and spaces other than " " (a no-break space would pass for one)
+    return c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+
+
+def _json_escape_char(c: str) -> str:
+    if c.isprintable():
+        return c
+    code = ord(c)
+    if code > 0xFFFF:  # JSON spells a character outside the BMP as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def escape_controls(text: object, *, keep_newlines: bool = False, json: bool = False) -> str:
+    """``text`` with every character a terminal would interpret written as an escape (``\\x1b``).
+
+    The one escaping function of the tool: :func:`shown` (one-line echoes in
+    messages) and :func:`terminal_text` (whole messages and reports written to
+    stdout/stderr) are both built on it, so ESC, BEL, NUL, U+202E and friends
+    are escaped the same way wherever they come from (answers, overrides, rule
+    and case files, flags, file names). With ``keep_newlines`` a ``\\n`` stays a
+    line break (a list of problems keeps its lines); tabs and every other
+    control are always escaped. With ``json`` the escapes are JSON's
+    (``\\u001b``), so a JSON document stays valid and means the same: in JSON
+    text a non-printable character can only occur inside a string.
+    """
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text  # the common case: nothing to do
+    escape = _json_escape_char if json else _escape_char
+    if keep_newlines:
+        return "\n".join("".join(map(escape, line)) for line in text.split("\n"))
+    return "".join(map(escape, text))
+
+
 def shown(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
     """User text made safe to echo on one terminal line.
 
     Why: an id is echoed in the error message, and whatever the user (or a
     script) passed reaches the terminal verbatim: an ESC sequence would be
     interpreted, a newline would break the one-line contract, a pasted file
-    would print in full. Non-printable characters become Python escapes
-    (``\\x1b``, ``\\n``, ``\\u200b``) and the text is cut at ``limit``
-    characters with ``...``.
+    would print in full. Control and format characters become Python escapes
+    (``\\x1b``, ``\\n``, ``\\u202e``, by :func:`escape_controls`) and the text is
+    cut at ``limit`` characters with ``...``.
     """
     text = str(text)
-    head = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text[:limit])
-    return head + ("..." if len(text) > limit else "")
+    return escape_controls(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def terminal_text(text: object, *, json: bool = False) -> str:
+    """A whole message or report made safe for a terminal: lines kept, every control character escaped.
+
+    Applied where text leaves the program (the CLI's error printer, ``explain``,
+    ``audit``, ``recommend``, ``answers template``), so a string from a file or a
+    flag that no message escaped on its own still cannot reach the terminal raw.
+    Escaping twice is harmless: an escape is printable text. ``json``: the text
+    is a JSON document (see :func:`escape_controls`).
+    """
+    return escape_controls(text, keep_newlines=True, json=json)
+
+
+#: longest list of problems printed in one message; the rest are counted ("... and 49,980 more")
+MAX_LISTED_PROBLEMS = 20
+
+
+def capped_lines(lines: list[str], limit: int = MAX_LISTED_PROBLEMS) -> list[str]:
+    """At most ``limit`` lines plus one saying how many were left out (50,000 unknown keys stay readable).
+
+    The count line takes the indentation of the lines it stands for.
+    """
+    if len(lines) <= limit + 1:
+        return list(lines)
+    last = lines[limit - 1]
+    indent = last[: len(last) - len(last.lstrip())]
+    return [*lines[:limit], f"{indent}... and {len(lines) - limit:,} more"]
 
 
 def _score(query: str, candidate: str) -> float:

@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from engine.catalog_schema import validate_model
 from engine.specs import SIZE_CLASSES, ModelSpec
 from engine.errors import ConfigError, shown
-from engine.safefile import TooLarge, UnreadableFile, read_user_file
+from engine.safefile import DIRECTORY, TooLarge, UnreadableFile, path_kind, read_user_file
 
 MAX_CONFIG_BYTES = 5 * 1024 * 1024
 #: sanity ceilings: a config beyond these is corrupt or hostile, not a model
@@ -112,9 +112,53 @@ def _read_bytes(path: Path) -> bytes:
         raise ConfigError(f"{path}: {message}") from None
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (json.loads would keep the last one silently).
+
+    Why: ``"hidden_size"`` twice is a hand-edit gone wrong, and the estimate would
+    quietly use whichever came last; YAML files refuse duplicates the same way
+    (engine/yamlsafe.py).
+    """
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _duplicate_message(path: Path, text: str, key: str) -> str:
+    """``file:LINE: duplicate key 'k' (first defined at line L)``, like a duplicate YAML key.
+
+    json.loads gives no positions to the hook, so the lines are those of the first
+    two ``"k":`` in the text: exact unless the same key also appears in another
+    object before the duplicate (then the lines may point at that one).
+    """
+    import re
+
+    lines = [text.count("\n", 0, m.start()) + 1
+             for m in re.finditer(re.escape(json.dumps(key)) + r"\s*:", text)][:2]
+    if len(lines) < 2:  # the key was spelt with escapes: no line to point at
+        return f"{path}: duplicate key '{shown(key)}' in a JSON object; remove one"
+    return f"{path}:{lines[1]}: duplicate key '{shown(key)}' (first defined at line {lines[0]}); remove one"
+
+
+def _config_file(path: Path) -> Path:
+    """``path`` itself, or its ``config.json`` when it is a model directory; a bad path is a ConfigError."""
+    try:
+        kind = path_kind(path)
+    except UnreadableFile as err:
+        raise ConfigError(f"{path}: {err}") from None
+    return path / "config.json" if kind == DIRECTORY else path
+
+
 def _read(path: Path) -> dict[str, Any]:
-    if path.is_dir():
-        path = path / "config.json"
+    path = _config_file(path)
     raw = _read_bytes(path)
     if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; not a model config.json")
@@ -129,7 +173,9 @@ def _read(path: Path) -> dict[str, Any]:
         raise ValueError(f"{name} is not allowed")
 
     try:
-        data = json.loads(text, parse_constant=no_constants)
+        data = json.loads(text, parse_constant=no_constants, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as dup:
+        raise ConfigError(_duplicate_message(path, text, dup.key)) from None
     except json.JSONDecodeError as err:
         raise ConfigError(f"{path}:{err.lineno}: malformed JSON: {err.msg}") from None
     except (ValueError, RecursionError) as err:
@@ -147,7 +193,7 @@ def model_from_hf_config(path: str | Path) -> ModelSpec:
     """A :class:`ModelSpec` built from a Hugging Face ``config.json`` (file or model directory)."""
     path = Path(path)
     data = _read(path)
-    file = path / "config.json" if path.is_dir() else path
+    file = _config_file(path)
     f = _Fields(data, file)
     model_type = str(data.get("model_type") or "").lower()
     falcon = model_type in _FALCON

@@ -30,13 +30,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from engine.defaults import Assumptions
-from engine.errors import UnknownIdError, shown
+from engine.errors import InputError, UnknownIdError, shown
 
-Price = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
-Purchase = Annotated[float, Field(gt=0, le=10_000_000, allow_inf_nan=False)]
+def _flag_bound(field: str):
+    """A float bounded exactly like the CLI flag of ``BOUNDS[field]``, refused in check_bound's wording.
+
+    Why by import: the flags, ``EstimateRequest`` and this file must agree on
+    what is absurd (``target_utilisation: 1e-300`` once gave 5e300 replicas
+    while ``--utilisation`` refused anything under 0.01), so the bound lives in
+    one table, engine.request.BOUNDS, and this file only names the field.
+    """
+    from engine.request import check_bound
+
+    def check(value: float) -> float:
+        try:
+            check_bound(field, value, label="-")
+        except InputError as err:  # the YAML path names the key: "x.yaml:3:5: pue: 0 is too small (...)"
+            raise ValueError(str(err).removeprefix("-: ")) from None
+        return value
+
+    return Annotated[float, Field(allow_inf_nan=False), AfterValidator(check)]
+
+
+Price = _flag_bound("usd_per_gpu_hour")
+#: no flag sets these: bounds that only keep out the absurd (a GPU under $100, amortised in under 3 months)
+Purchase = Annotated[float, Field(ge=100, le=10_000_000, allow_inf_nan=False)]
 
 
 class Overrides(BaseModel):
@@ -46,16 +67,16 @@ class Overrides(BaseModel):
 
     usd_per_gpu_hour: dict[str, Price] = Field(default_factory=dict, description="cloud price per GPU id")
     purchase_usd: dict[str, Purchase] = Field(default_factory=dict, description="purchase price per GPU id")
-    target_utilisation: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
-    peak_to_average: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False)] | None = None
-    prefix_cache_hit_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] | None = None
-    amortisation_years: Annotated[float, Field(gt=0, le=20, allow_inf_nan=False)] | None = None
+    target_utilisation: _flag_bound("utilisation") | None = None
+    peak_to_average: _flag_bound("peak_to_average") | None = None
+    prefix_cache_hit_rate: _flag_bound("prefix_cache_hit_rate") | None = None
+    amortisation_years: Annotated[float, Field(ge=0.25, le=20, allow_inf_nan=False)] | None = None
     usd_per_kwh: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] | None = None
     pue: Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)] | None = None
     host_power_factor: Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)] | None = None
     hosting_usd_per_gpu_month: Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)] | None = None
-    ttft_target_s: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] | None = None
-    tpot_target_ms: Annotated[float, Field(gt=0, le=60_000, allow_inf_nan=False)] | None = None
+    ttft_target_s: _flag_bound("ttft_target_s") | None = None
+    tpot_target_ms: _flag_bound("tpot_target_ms") | None = None
 
     def apply(self, base: Assumptions) -> Assumptions:
         """The assumptions with this file's scalar values in place (sources say 'user override')."""
@@ -103,6 +124,8 @@ def load_overrides(path: str | Path) -> Overrides:
             elif isinstance(e.get("input"), str) and e["type"] in _NOT_A_NUMBER:
                 msg = f"expected a number, got the string {shown(repr(e['input']))}; write it without quotes"
                 problems.append(doc.locator.problem(loc, msg))
+            elif e["type"] == "value_error":  # a bound shared with a flag: check_bound's message as it is
+                problems.append(doc.locator.problem(loc, str(e["ctx"]["error"])))
             else:
                 problems.append(doc.locator.problem(loc, f"{e['msg']} (got {shown(repr(e.get('input')))})"))
         raise YamlProblems(problems) from None

@@ -13,10 +13,18 @@ blocking reads: POSIX makes ``read`` return end-of-file at once when no process
 holds the write end, so a FIFO nobody writes to reads as empty instead of
 hanging, while a pipe with a writer is read until it closes or the limit.
 Directories, sockets and devices are refused with a reason.
+
+:func:`path_kind` is the one check of what a path names before it is used as a
+directory or an output (``Path.is_dir()`` and ``exists()`` raise ``OSError`` for
+a 300-character name, which used to surface as an internal error): it answers
+"missing", "directory", "file", "symlink" or "other", and turns every other
+``OSError`` (name too long, too many symlinks, permission denied) into an
+:class:`UnreadableFile` with a reason, which callers report as bad input.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -34,6 +42,58 @@ class TooLarge(UnreadableFile):
         self.size = size
 
 
+#: what path_kind answers
+MISSING, DIRECTORY, FILE, SYMLINK, OTHER = "missing", "directory", "file", "symlink", "other"
+
+
+def path_kind(path: Path | str, *, follow_symlinks: bool = True) -> str:
+    """What ``path`` names: MISSING, DIRECTORY, FILE (regular), SYMLINK (only without ``follow_symlinks``), OTHER.
+
+    A path through a regular file (``report.md/x.md``) is MISSING. Any other
+    ``OSError`` raises :class:`UnreadableFile` with a reason that names the
+    problem (``File name too long (300 characters in one part; at most 255)``).
+    """
+    try:
+        mode = os.stat(path, follow_symlinks=follow_symlinks).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return MISSING
+    except OSError as err:
+        raise UnreadableFile(os_reason(err, path)) from None
+    except ValueError:  # an embedded NUL byte
+        raise UnreadableFile("the path contains a NUL character") from None
+    if stat.S_ISDIR(mode):
+        return DIRECTORY
+    if stat.S_ISREG(mode):
+        return FILE
+    if stat.S_ISLNK(mode):
+        return SYMLINK
+    return OTHER
+
+
+def os_reason(err: OSError, path: Path | str | None = None) -> str:
+    """An ``OSError`` in words a user can act on (no errno, no repeated file name)."""
+    if err.errno == errno.ENAMETOOLONG and path is not None:
+        longest = max((len(os.fsencode(part)) for part in Path(path).parts), default=0)
+        total = len(os.fsencode(str(path)))
+        return f"File name too long ({longest:,} bytes in one part, {total:,} in all; most systems allow 255 and 4,096)"
+    if err.errno == errno.ELOOP:
+        return "too many levels of symbolic links"
+    return err.strerror or str(err)
+
+
+def directory_problem(path: Path | str, what: str) -> str | None:
+    """Why ``path`` cannot be used as ``what`` (e.g. "rules directory"), or None when it is a directory."""
+    try:
+        kind = path_kind(path)
+    except UnreadableFile as err:
+        return str(err)
+    if kind == DIRECTORY:
+        return None
+    if kind == MISSING:
+        return f"{what} not found"
+    return f"is a {'file' if kind == FILE else 'special file'}, not a directory (give the {what})"
+
+
 def read_user_file(path: Path | str, max_bytes: int) -> bytes:
     """Up to ``max_bytes + 1`` bytes of ``path`` (one more than the limit, so callers can say "too large").
 
@@ -47,7 +107,9 @@ def read_user_file(path: Path | str, max_bytes: int) -> bytes:
     except FileNotFoundError:
         raise UnreadableFile("file not found") from None
     except OSError as err:
-        raise UnreadableFile(f"cannot read file: {err.strerror or err}") from None
+        raise UnreadableFile(f"cannot read file: {os_reason(err, path)}") from None
+    except ValueError:  # an embedded NUL byte
+        raise UnreadableFile("the path contains a NUL character") from None
     try:
         info = os.fstat(fd)
         mode = info.st_mode

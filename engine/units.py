@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from engine.errors import InputError
+from engine.errors import InputError, shown
 
 #: 10^9 bytes (decimal gigabyte; the unit of every ``_gb`` name)
 GB = 1e9
@@ -27,45 +27,63 @@ MIB = 2**20
 #: and parameters (``7B``, ``100M``); G is accepted as a synonym of B.
 SUFFIXES: dict[str, float] = {"K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 
-# digits with optional thousands separators or plain digits, optional fraction and exponent
+# The one number grammar of the tool (docs/numbers.md): ASCII digits only (re.ASCII: Python's \d and float()
+# also take Arabic-Indic and fullwidth digits), plain or with comma thousands groups, optional fraction and
+# exponent, optional K/M/B/G/T suffix. No other bases (0x10), no underscores (1_000), no sexagesimal (1:30).
 _NUMBER = re.compile(
     r"""^\s*
-    (?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?
-          |[+-]?\.\d+(?:[eE][+-]?\d+)?)
+    (?P<num>[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?
+          |[+-]?\.[0-9]+(?:[eE][+-]?[0-9]+)?)
     \s*(?P<suffix>[kKmMbBgGtT]?)\s*$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 
+#: "per <period>" -> factor to per day (a month is 365/12 days)
+PER_DAY: dict[str, float] = {"day": 1.0, "d": 1.0, "week": 1 / 7, "wk": 1 / 7, "month": 12 / 365, "mo": 12 / 365,
+                             "year": 1 / 365, "yr": 1 / 365, "hour": 24.0, "h": 24.0}
+_RATE = re.compile(r"^\s*(?P<num>.*?)\s*(?:/\s*|\bper\s+|\ba\s+)(?P<period>day|d|week|wk|month|mo|year|yr|hour|h)\s*$",
+                   re.IGNORECASE | re.ASCII)
 
-def parse_quantity(value: object, *, name: str, allow_negative: bool = False, allow_zero: bool = True) -> float:
+
+def parse_quantity(value: object, *, name: str, allow_negative: bool = False, allow_zero: bool = True,
+                   per_day: bool = False) -> float:
     """Parse ``100M``, ``2K``, ``1.5e9``, ``1,000``, ``2.5B``, ``1T`` (or a number) into a float.
 
     ``name`` is the flag or field the value came from; every error names it so
     the user knows which input to fix. NaN and infinity are always rejected;
-    negatives unless ``allow_negative``; zero unless ``allow_zero``.
+    negatives unless ``allow_negative``; zero unless ``allow_zero``. With
+    ``per_day`` (a quantity per day: requests, tokens) a rate in another period
+    is converted (``50M/month``, ``10K per hour``, ``1B a year``): users know
+    their volume per month as often as per day.
     """
     if isinstance(value, bool):  # bool is an int subclass; True is not a quantity
         raise InputError(f"{name}: expected a number, got {value!r}")
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
-        match = _NUMBER.match(value)
+        text, factor = value, 1.0
+        rate = _RATE.match(value) if per_day else None
+        if rate:
+            text, factor = rate.group("num"), PER_DAY[rate.group("period").lower()]
+        match = _NUMBER.match(text)
         if not match:
+            hint = ", 1.5M/month" if per_day else ""
             raise InputError(
-                f"{name}: '{value}' is not a number (examples: 2000, 2K, 100M, 1.5e9, 2.5B, 1,000)"
+                f"{name}: '{shown(value)}' is not a number (examples: 2000, 2K, 100M, 1.5e9, 2.5B, 1,000{hint})"
             )
         number = float(match.group("num").replace(",", ""))
         suffix = match.group("suffix").upper()
         if suffix:
             number *= SUFFIXES[suffix]
+        number *= factor
     else:
         raise InputError(f"{name}: expected a number, got {type(value).__name__}")
     if math.isnan(number) or math.isinf(number):
-        raise InputError(f"{name}: must be a finite number, got {value!r}")
+        raise InputError(f"{name}: must be a finite number, got {shown(repr(value))}")
     if number < 0 and not allow_negative:
-        raise InputError(f"{name}: must not be negative, got {value!r}")
+        raise InputError(f"{name}: must not be negative, got {shown(repr(value))}")
     if number == 0 and not allow_zero:
-        raise InputError(f"{name}: must be greater than zero, got {value!r}")
+        raise InputError(f"{name}: must be greater than zero, got {shown(repr(value))}")
     return number
 
 
@@ -78,7 +96,7 @@ def parse_positive_int(value: object, *, name: str, maximum: float | None = None
     """
     number = parse_quantity(value, name=name, allow_zero=False)
     if number != int(number):
-        raise InputError(f"{name}: must be a whole number, got {value!r}")
+        raise InputError(f"{name}: must be a whole number, got {shown(repr(value))}")
     if maximum is not None and number > maximum:
         raise InputError(f"{name}: {value} is too large (the supported maximum is {maximum:g})")
     return int(number)

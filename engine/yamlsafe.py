@@ -73,7 +73,7 @@ class YamlProblems(SizewiseError):
     def __init__(self, problems: Iterable[Problem], summary: str | None = None):
         self.problems = sorted(set(problems))
         lines = [str(p) for p in self.problems]
-        head = summary or f"{len(lines)} problem{'s' if len(lines) != 1 else ''}"
+        head = summary or f"{len(lines):,} problem{'s' if len(lines) != 1 else ''}"
         super().__init__(head + ":\n  " + "\n  ".join(lines) if len(lines) > 1 else (lines[0] if lines else head))
 
 
@@ -182,9 +182,21 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
 
 # YAML 1.2 floats: PyYAML (YAML 1.1) reads `1e6` and `5.0e7` as *strings*, a
 # trap for anyone writing token volumes. Resolve them as floats.
+#
+# And only the number spellings of the tool's one grammar (docs/numbers.md): YAML 1.1 also reads 0x10, 0b101,
+# 0o17, 017 (octal 15!), 1_000 and 1:30 (sexagesimal 90) as ints, so they were accepted in files although
+# every flag refuses them. Here such a scalar stays a string, and the answer's parser refuses it by name.
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_Loader.add_implicit_resolver(_FLOAT_TAG, re.compile(r"^$"), None)  # gives _Loader its own resolver table
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?[0-9]+$", re.ASCII), list("-+0123456789"))
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    _FLOAT_TAG,
+    re.compile(r"""^[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)$
+                  |^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$""", re.VERBOSE | re.ASCII),
     list("-+0123456789."),
 )
 
@@ -206,8 +218,15 @@ def load_yaml_text(text: str, file: str = "<string>", *, max_nodes: int = MAX_EX
             if "expected a single document" in msg:
                 msg = "more than one YAML document in the file (remove the '---' separator)"
             raise YamlProblems([Problem(file, line, col, "", f"invalid YAML: {msg}")]) from None
+        except yaml.reader.ReaderError as err:  # NUL, ESC...: PyYAML says "position N" on two lines
+            line = text.count("\n", 0, err.position) + 1
+            column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+            char = err.character if isinstance(err.character, str) else chr(err.character)
+            raise YamlProblems([Problem(file, line, column, "", f"invalid YAML: control character "
+                                        f"{char.encode('unicode_escape').decode('ascii')} (U+{ord(char):04X}) is not "
+                                        "allowed; remove it or write it as an escape in double quotes")]) from None
         except yaml.YAMLError as err:
-            raise YamlProblems([Problem(file, 0, 0, "", f"invalid YAML: {err}")]) from None
+            raise YamlProblems([Problem(file, 0, 0, "", f"invalid YAML: {' '.join(str(err).split())}")]) from None
         except RecursionError:
             raise YamlProblems([Problem(file, 0, 0, "", f"nesting deeper than {MAX_DEPTH} levels")]) from None
         locator = Locator(file)
@@ -291,6 +310,8 @@ class _Builder:
         self.locator.values.setdefault(path, _pos(node))
         if isinstance(node, ScalarNode):
             try:
+                if node.tag == _INT_TAG:  # decimal only: PyYAML would read 017 as octal 15
+                    return int(node.value, 10)
                 return self.loader.construct_scalar(node) if node.tag == "tag:yaml.org,2002:str" else self.loader.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError:
                 self._problem(node, path, f"unsupported YAML tag {node.tag!r}")

@@ -28,11 +28,14 @@ def run(args) -> int:
     from advisor.rulebook import load_rulebook
 
     rulebook = load_rulebook(args.rules)
-    text = render_template(rulebook)
+    from engine.errors import terminal_text
+
+    text = terminal_text(render_template(rulebook))  # prompts and help come from rule files
     if args.output:
         from advisor.fileio import atomic_write_text
 
-        atomic_write_text(args.output, text, force=args.force)
+        inputs = sorted(rulebook.directory.glob("*.y*ml"))  # never overwrite a rule file it was built from
+        atomic_write_text(args.output, text, force=args.force, inputs=inputs)
     else:
         sys.stdout.write(text)
     return 0

@@ -18,7 +18,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="rules directory (default: the shipped rules)")
     parser.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text", help="output format (json: stable, see docs/rules.md; sarif: GitHub code scanning; junit: CI test reports)")
     parser.add_argument("--fail-on-warning", action="store_true", help="exit 1 on warnings too (subsumed rules, dead questions, uncovered rules)")
-    parser.add_argument("--min-coverage", type=float, default=0.0, metavar="PCT", help="fail when golden cases fire less than PCT%% of the rules (default 0)")
+    parser.add_argument("--min-coverage", default="0", metavar="PCT", help="fail when golden cases fire less than PCT%% of the rules (default 0)")
     parser.add_argument("--cases", metavar="DIR", help="golden cases directory (default: RULES_DIR/cases)")
     parser.add_argument("--suggest-cases", metavar="DIR", help="write a golden-case skeleton into DIR for each threshold side no golden case sits on (boundary coverage)")
     parser.add_argument("--diff", metavar="OLD", help="compare with an old version: a rules directory, or git:REV (the rules at a revision of this repository)")
@@ -48,6 +48,9 @@ def run(args) -> int:
     from advisor.errors import UserError
     from advisor.rulebook.loader import RulebookError, load_rulebook
 
+    from engine.units import parse_quantity
+
+    args.min_coverage = parse_quantity(args.min_coverage, name="--min-coverage")  # the one number grammar
     if not 0.0 <= args.min_coverage <= 100.0:
         raise UserError(f"--min-coverage must be between 0 and 100, got {args.min_coverage:g}")
     if args.suggest_cases and args.diff:
@@ -66,6 +69,7 @@ def run(args) -> int:
     if args.diff:
         return _run_diff(args, book)
     from advisor.rulebook.audit import audit
+    from engine.errors import terminal_text
 
     report = audit(book, args.cases, min_coverage=args.min_coverage, suggest_dir=args.suggest_cases)
     if args.format == "json":
@@ -75,7 +79,7 @@ def run(args) -> int:
 
         sys.stdout.write(render_sarif(report) if args.format == "sarif" else render_junit(report))
     else:
-        sys.stdout.write(report.render_text())
+        sys.stdout.write(terminal_text(report.render_text()))
     return report.exit_code(args.fail_on_warning)
 
 
@@ -87,6 +91,7 @@ def _run_diff(args, book) -> int:
     from advisor.errors import UserError
     from advisor.rulebook.diff_report import diff_rulebooks
     from advisor.rulebook.loader import RulebookError, load_rulebook
+    from engine.errors import terminal_text
 
     if args.answers_dir and not Path(args.answers_dir).is_dir():
         raise UserError(f"--answers-dir {args.answers_dir}: not a directory")
@@ -115,5 +120,5 @@ def _run_diff(args, book) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, sort_keys=True) + "\n")
     else:
-        sys.stdout.write(report.render_text())
+        sys.stdout.write(terminal_text(report.render_text()))
     return report.exit_code()

@@ -34,8 +34,8 @@ def add_arguments(parser) -> None:
                         help="sequences in flight per replica; 'max' = offline maximum (no latency limit); "
                              "default: the most that still meets the latency targets")
     demand = parser.add_mutually_exclusive_group()
-    demand.add_argument("--requests-per-day", metavar="N", help="average requests per day")
-    demand.add_argument("--tokens-per-day", metavar="N", help="input + output tokens per day (converted to requests)")
+    demand.add_argument("--requests-per-day", metavar="N", help="average requests per day (or per another period: 50M/month)")
+    demand.add_argument("--tokens-per-day", metavar="N", help="input + output tokens per day, converted to requests (or 1B/month)")
     parser.add_argument("--peak-to-average", metavar="X", help="busiest-hour rate / daily average (default 2)")
     parser.add_argument("--utilisation", metavar="F", help="target utilisation of a replica at peak, 0.01-1 (default 0.65)")
     parser.add_argument("--prefix-cache-hit-rate", metavar="F", help="fraction of input tokens served from a shared-prefix cache, 0-0.99 (default 0)")
@@ -50,8 +50,8 @@ def add_arguments(parser) -> None:
 def _request(args):
     """Flags -> EstimateRequest; every problem is an InputError naming the flag.
 
-    Bounds come from engine.estimate.BOUNDS and are checked here first (the message names
-    the flag and the bound, in engine.estimate.check_bound's one wording), then again by
+    Bounds come from engine.request.BOUNDS and are checked here first (the message names
+    the flag and the bound, in engine.request.check_bound's one wording), then again by
     EstimateRequest itself for callers that skip the CLI.
     """
     from engine.errors import InputError
@@ -63,7 +63,7 @@ def _request(args):
         if whole:
             x = parse_positive_int(value, name=flag)
         else:
-            x = parse_quantity(value, name=flag, allow_zero=True)
+            x = parse_quantity(value, name=flag, allow_zero=True, per_day=field.endswith("_per_day"))
         check_bound(field, x, shown=str(value).strip())
         return x
 
@@ -135,37 +135,46 @@ def _fmt(x, unit: str = "", nd: int = 2) -> str:
 def render_table(e) -> None:
     """The estimate as rich tables: what, how much memory, what throughput, what cost, vs the article."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    from engine.errors import terminal_text
+
+    def text(s: str) -> str:  # a name from a --model-config is the user's: no ESC, no rich markup ([blink])
+        return escape(terminal_text(s))
+
+    def add(table, *cells: str) -> None:
+        table.add_row(*(text(c) for c in cells))
 
     console = Console()
     m, d, p, c, b, w = e.memory, e.deployment, e.performance, e.cost, e.band, e.workload
-    t = Table(title=f"{e.model['name']} on {e.gpu['name']} ({w['precision']}, KV {w['kv_precision']})", show_header=True)
+    t = Table(title=f"{text(e.model['name'])} on {text(e.gpu['name'])} ({w['precision']}, KV {w['kv_precision']})", show_header=True)
     t.add_column("", style="bold")
     t.add_column("estimate", justify="right")
     t.add_column("band (p10-p90 of calibration)", justify="right")
     copies = d.get("data_parallel_in_replica", 1)
-    t.add_row("weights", _fmt(m["weights_gb"], " GB") + (f" (x{copies} copies)" if copies > 1 else ""), "")
-    t.add_row("KV cache per token", _fmt(m["kv_cache_bytes_per_token"] / 1e3, " kB"), "")
-    t.add_row(f"KV cache ({p['concurrency']:,} x {m['kv_tokens_per_sequence']:,} tokens)", _fmt(m["kv_cache_gb"], " GB"), "")
-    t.add_row("runtime overhead", _fmt(m["overhead_gb"], " GB"), "")
-    t.add_row("total per replica", _fmt(m["total_gb"], " GB") + f" of {_fmt(m['capacity_gb'], ' GB')}", "")
-    t.add_row("GPUs per replica", f"{d['gpus_per_replica']} (TP {d['tensor_parallel']}, PP {d['pipeline_parallel']}"
+    add(t, "weights", _fmt(m["weights_gb"], " GB") + (f" (x{copies} copies)" if copies > 1 else ""), "")
+    add(t, "KV cache per token", _fmt(m["kv_cache_bytes_per_token"] / 1e3, " kB"), "")
+    add(t, f"KV cache ({p['concurrency']:,} x {m['kv_tokens_per_sequence']:,} tokens)", _fmt(m["kv_cache_gb"], " GB"), "")
+    add(t, "runtime overhead", _fmt(m["overhead_gb"], " GB"), "")
+    add(t, "total per replica", _fmt(m["total_gb"], " GB") + f" of {_fmt(m['capacity_gb'], ' GB')}", "")
+    add(t, "GPUs per replica", f"{d['gpus_per_replica']} (TP {d['tensor_parallel']}, PP {d['pipeline_parallel']}"
               + (f", {copies} copies)" if copies > 1 else ")"), "")
-    t.add_row("regime", d["regime"], "")
-    t.add_row("concurrency", f"{p['concurrency']} ({p['concurrency_mode']}, max {p['max_concurrency']})", "")
-    t.add_row("output tokens/s per replica", _fmt(p["output_tokens_per_s"]), _fmt(b["output_tokens_per_s"]))
-    t.add_row("output tokens/s per GPU", _fmt(p["output_tokens_per_s_per_gpu"]), "")
-    t.add_row("TTFT / TPOT", f"{_num(p['ttft_s'], 3)} s / {_num(p['tpot_ms'], 1)} ms", "")
-    t.add_row("prefill share of GPU time", f"{_num(p['prefill_share'] * 100, 0)}%", "")
-    t.add_row("replicas / total GPUs", f"{d['replicas']} / {d['total_gpus']}", _fmt(b["replicas"]))
-    t.add_row(f"$ per GPU-hour ({c['basis']})", _fmt(c["usd_per_gpu_hour"], nd=2), "")
-    t.add_row("monthly", "$" + _fmt(c["monthly_usd"]), " - ".join("$" + _fmt(x) for x in b["monthly_usd"]))
-    t.add_row("annual", "$" + _fmt(c["annual_usd"]), "")
-    t.add_row("$ per M output tokens", _fmt(c["usd_per_million_output_tokens"], nd=3), _fmt(b["usd_per_million_output_tokens"], nd=3))
-    t.add_row("$ per M total tokens", _fmt(c["usd_per_million_total_tokens"], nd=4), "")
+    add(t, "regime", d["regime"], "")
+    add(t, "concurrency", f"{p['concurrency']} ({p['concurrency_mode']}, max {p['max_concurrency']})", "")
+    add(t, "output tokens/s per replica", _fmt(p["output_tokens_per_s"]), _fmt(b["output_tokens_per_s"]))
+    add(t, "output tokens/s per GPU", _fmt(p["output_tokens_per_s_per_gpu"]), "")
+    add(t, "TTFT / TPOT", f"{_num(p['ttft_s'], 3)} s / {_num(p['tpot_ms'], 1)} ms", "")
+    add(t, "prefill share of GPU time", f"{_num(p['prefill_share'] * 100, 0)}%", "")
+    add(t, "replicas / total GPUs", f"{d['replicas']} / {d['total_gpus']}", _fmt(b["replicas"]))
+    add(t, f"$ per GPU-hour ({c['basis']})", _fmt(c["usd_per_gpu_hour"], nd=2), "")
+    add(t, "monthly", "$" + _fmt(c["monthly_usd"]), " - ".join("$" + _fmt(x) for x in b["monthly_usd"]))
+    add(t, "annual", "$" + _fmt(c["annual_usd"]), "")
+    add(t, "$ per M output tokens", _fmt(c["usd_per_million_output_tokens"], nd=3), _fmt(b["usd_per_million_output_tokens"], nd=3))
+    add(t, "$ per M total tokens", _fmt(c["usd_per_million_total_tokens"], nd=4), "")
     owned = c["owned"]
     be = owned["break_even_utilisation"]
-    t.add_row("owned monthly (amortised)", "$" + _fmt(owned["monthly_usd"]),
+    add(t, "owned monthly (amortised)", "$" + _fmt(owned["monthly_usd"]),
               f"owning wins above {be * 100:.0f}% utilisation" if be is not None else "renting wins at these prices")
     console.print(t)
     art = e.article
@@ -178,26 +187,26 @@ def render_table(e) -> None:
         one = m.get("single_sequence_gb")
         if "vram" in art:
             v = art["vram"]
-            a.add_row(f"practical VRAM ({v['precision_row']}) vs sizewise, 1 sequence", _fmt(v["practical_gb"], " GB", 0),
+            add(a, f"practical VRAM ({v['precision_row']}) vs sizewise, 1 sequence", _fmt(v["practical_gb"], " GB", 0),
                       _fmt(one, " GB"), v["where"])
         if "cost_table" in art:
             ct = art["cost_table"]
             note = "" if ct["comparable"] else " (its workload differs)"
-            a.add_row("monthly cost" + note, " - ".join("$" + _fmt(float(x)) for x in ct["monthly_usd"]), "$" + _fmt(c["monthly_usd"]), ct["where"])
-            a.add_row("hardware", ct["hardware"], f"{d['total_gpus']}x {e.gpu['id']}", ct["where"])
+            add(a, "monthly cost" + note, " - ".join("$" + _fmt(float(x)) for x in ct["monthly_usd"]), "$" + _fmt(c["monthly_usd"]), ct["where"])
+            add(a, "hardware", ct["hardware"], f"{d['total_gpus']}x {e.gpu['id']}", ct["where"])
         if "kv_formula" in art:
             k = art["kv_formula"]
-            a.add_row(k.get("label", "KV bytes per token"), _fmt(float(k["article_bytes_per_token"]), nd=0),
+            add(a, k.get("label", "KV bytes per token"), _fmt(float(k["article_bytes_per_token"]), nd=0),
                       _fmt(float(k["computed_bytes_per_token"]), nd=0), k["where"])
         if "quick_rule_gb" in art:
             q = art["quick_rule_gb"]
-            a.add_row("quick rule (params x bytes x 1.2-1.4) vs sizewise, 1 sequence", _fmt(q["value"], " GB"),
+            add(a, "quick rule (params x bytes x 1.2-1.4) vs sizewise, 1 sequence", _fmt(q["value"], " GB"),
                       _fmt(one, " GB"), q["where"])
         if "vram" in art or "quick_rule_gb" in art:
-            a.add_row(f"sizewise, full load ({p['concurrency']} sequences)", "-",
+            add(a, f"sizewise, full load ({p['concurrency']} sequences)", "-",
                       _fmt(m["total_gb"], " GB"), "total per replica above")
         console.print(a)
     for warning in e.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {text(warning)}")
     console.print(f"Engine: {p['engine']}; calibration median error {e.calibration['median_abs_error'] * 100:.1f}% "
                   f"over {e.calibration['points']} points. Assumptions and sources: --format json.")

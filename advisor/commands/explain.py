@@ -31,8 +31,10 @@ def run(args) -> int:
     book = load_rulebook(args.rules)
     answers = load_answers(args.answers, book, args.sets)
     ev = evaluate(book, answers)
+    from engine.errors import terminal_text
+
     if args.format == "json":
         sys.stdout.write(json.dumps(ev.to_dict(), indent=2, sort_keys=True, default=str) + "\n")
     else:
-        sys.stdout.write(ev.render_text())
+        sys.stdout.write(terminal_text(ev.render_text()))
     return 0

@@ -9,6 +9,8 @@ is written when anything is wrong.
 
 from __future__ import annotations
 
+import re
+
 HELP = "answers file -> recommendation report (Markdown or JSON), never prompts"
 
 
@@ -42,6 +44,7 @@ def run(args) -> int:
             "`sizewise answers template` prints a file to fill in"
         )
     generated_on = resolve_date(args.date)
+    title = check_title(args.title)
 
     from advisor.cli_answers import load_cli_answers
     from advisor.pipeline import recommend
@@ -56,12 +59,18 @@ def run(args) -> int:
 
         overrides = load_overrides(args.overrides)
     gpus = parse_gpus(args.gpus) if args.gpus else None
-    rec = recommend(answers, rulebook, generated_on=generated_on, title=args.title, overrides=overrides, gpus=gpus)
-    text = render(rec, args.format)
+    rec = recommend(answers, rulebook, generated_on=generated_on, title=title, overrides=overrides, gpus=gpus)
+    from engine.errors import terminal_text
+
+    # a text answer or a rule message could carry ESC or U+202E: escaped in the file as on the terminal,
+    # so the report is the same bytes either way
+    text = terminal_text(render(rec, args.format), json=args.format == "json")
     if args.output:
         from advisor.fileio import atomic_write_text
 
-        atomic_write_text(args.output, text, force=args.force)
+        inputs = [p for p in (args.answers, args.overrides) if p and p != "-"]
+        inputs += sorted(rulebook.directory.glob("*.y*ml"))  # the rule files are inputs too
+        atomic_write_text(args.output, text, force=args.force, inputs=inputs)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -79,6 +88,20 @@ def parse_gpus(text: str) -> list[str]:
     return sorted({resolve_gpu(i).id for i in ids})
 
 
+def check_title(title: str | None) -> str | None:
+    """``--title`` is one line of text: a newline or control character would restructure the report."""
+    from advisor.errors import UserError
+    from engine.errors import shown
+
+    if title is not None and not title.isprintable():
+        raise UserError(f"--title: must be one line of printable text, got '{shown(title)}'")
+    return title
+
+
+#: --date: exactly YYYY-MM-DD in ASCII digits (date.fromisoformat also takes 20260101, 2026-W01-1, other digits)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
 def resolve_date(given: str | None) -> str:
     """The report date: ``--date``, else ``$SOURCE_DATE_EPOCH`` (reproducible builds), else today (UTC)."""
     import datetime as dt
@@ -86,15 +109,21 @@ def resolve_date(given: str | None) -> str:
 
     from advisor.errors import UserError
 
+    from engine.errors import shown
+
     if given:
         try:
+            if not _ISO_DATE.fullmatch(given):
+                raise ValueError
             return dt.date.fromisoformat(given).isoformat()
         except ValueError:
-            raise UserError(f"--date: expected YYYY-MM-DD, got '{given}'") from None
+            raise UserError(f"--date: expected YYYY-MM-DD, got '{shown(given)}'") from None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
+            if not epoch.isascii() or not epoch.isdigit():
+                raise ValueError
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
         except (ValueError, OverflowError, OSError):
-            raise UserError(f"SOURCE_DATE_EPOCH: expected seconds since 1970, got '{epoch}'") from None
+            raise UserError(f"SOURCE_DATE_EPOCH: expected seconds since 1970, got '{shown(epoch)}'") from None
     return dt.datetime.now(tz=dt.timezone.utc).date().isoformat()

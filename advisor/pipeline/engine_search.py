@@ -1,4 +1,4 @@
-"""The candidate search's adapter over the engine (``engine.estimate.sweep``), with the engine facts the stages need.
+"""The candidate search's adapter over the engine (``engine.sweep.sweep``), with the engine facts the stages need.
 
 Why an adapter: the pipeline (advisor/pipeline/) needs, per size, every
 deployment that fits with *both* its cloud and its owned cost, its memory
@@ -150,7 +150,7 @@ class EngineSearch:
         Exact: a replica's throughput and latency do not depend on how many
         requests arrive per day; only the fleet does (replicas = ceil(peak /
         usable capacity), utilisation, hence cloud and owned cost). This is the
-        arithmetic of ``engine.estimate.evaluate_config`` (engine/fleet.py,
+        arithmetic of ``engine.evaluate.evaluate_config`` (engine/fleet.py,
         engine/cost.py) applied to each configuration's replica throughput;
         a test checks it against a fresh search.
         """

@@ -81,7 +81,9 @@ class LoadedCase:
 
 def case_files(cases_dir: Path) -> list[Path]:
     """The case files of ``cases_dir``: ``*.yaml`` then ``*.yml``, each sorted."""
-    if not cases_dir.is_dir():
+    from engine.safefile import directory_problem
+
+    if directory_problem(cases_dir, "cases directory"):
         return []
     return sorted(cases_dir.glob("*.yaml")) + sorted(cases_dir.glob("*.yml"))
 
@@ -133,7 +135,11 @@ def run_cases(book: Any, cases_dir: Path, values_out: list | None = None) -> tup
     findings: list[Finding] = []
     files = case_files(cases_dir)
     if not files:
-        findings.append(Finding(ERROR, "no_cases", str(cases_dir), "", (), "", f"no golden cases found in {cases_dir} (add answers + expected outputs as cases/*.yaml)"))
+        from engine.safefile import directory_problem
+
+        problem = directory_problem(cases_dir, "cases directory")
+        why = f"{cases_dir}: {problem}" if problem and "not found" not in problem else f"no golden cases found in {cases_dir}"
+        findings.append(Finding(ERROR, "no_cases", str(cases_dir), "", (), "", f"{why} (add answers + expected outputs as cases/*.yaml)"))
         return results, fired, findings
     for path in files:
         lc = load_case(path)

@@ -143,8 +143,11 @@ def read_rule_files(directory: Path, sink: Sink, label: str | None = None) -> li
     Raises :class:`RulebookError` when the directory is unusable or any file is
     structurally broken: semantic checks on a broken structure would only add noise.
     """
-    if not directory.is_dir():
-        raise RulebookError([Problem(str(directory), 0, 0, "", "rules directory not found")])
+    from engine.safefile import directory_problem
+
+    problem = directory_problem(directory, "rules directory")
+    if problem:
+        raise RulebookError([Problem(str(directory), 0, 0, "", problem)])
     paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not paths:
         raise RulebookError([Problem(str(directory), 0, 0, "", "no rule files (*.yaml) in the rules directory")])

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
-import re
 from typing import Any
 
 from advisor.rulebook.conditions import fmt_number, fmt_value
@@ -27,51 +26,22 @@ class Invalid:
         return self.message
 
 
-_SUFFIX = {"K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
-_NUMBER = re.compile(r"^\s*(?P<num>[-+]?(?:\d[\d,_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<suffix>[kKmMbBgGtT]?)\s*$")
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
 
 
-def parse_number(text: str) -> float | None:
-    """``100M`` -> 1e8, ``2K`` -> 2000, ``1,000`` -> 1000; None when not a number.
+def parse_number(text: str, *, per_day: bool = False) -> float | None:
+    """``100M`` -> 1e8, ``2K`` -> 2000, ``1,000`` -> 1000 (``per_day``: ``1.5M/month`` too); None when not a number.
 
-    Uses ``engine.units.parse_quantity`` when it exists so the whole product
-    agrees on the suffixes; falls back to the same grammar here.
+    The grammar is engine.units.parse_quantity's, the one of every flag and file (docs/numbers.md).
     """
+    from engine.errors import InputError
+    from engine.units import parse_quantity
+
     try:
-        from engine.units import parse_quantity  # engine-core owns the grammar
-    except ImportError:  # pragma: no cover - only before engine-core landed
-        parse_quantity = None
-    if parse_quantity is not None:
-        try:
-            return parse_quantity(text, name="value", allow_negative=True)
-        except Exception:  # InputError: not a number
-            return None
-    m = _NUMBER.match(text)
-    if not m:
+        return parse_quantity(text, name="value", allow_negative=True, per_day=per_day)
+    except InputError:
         return None
-    x = float(m.group("num").replace(",", "").replace("_", ""))
-    return x * _SUFFIX.get(m.group("suffix").upper(), 1.0)
-
-
-#: "per <period>" -> factor to per day (a month is 365/12 days)
-_PERIODS = {"day": 1.0, "d": 1.0, "week": 1 / 7, "wk": 1 / 7, "month": 12 / 365, "mo": 12 / 365, "year": 1 / 365, "yr": 1 / 365, "hour": 24.0, "h": 24.0}
-_RATE = re.compile(r"^\s*(?P<num>.*?)\s*(?:/\s*|\bper\s+|\ba\s+)(?P<period>day|d|week|wk|month|mo|year|yr|hour|h)\s*$", re.IGNORECASE)
-
-
-def _rate(text: str, unit: str | None) -> tuple[str, float | None]:
-    """``"50M/month"`` for a ``.../day`` question -> ``("50M", 12/365)``; otherwise ``(text, None)``.
-
-    Users know their volume per month as often as per day (the article's own
-    FAQ asks per month), so rates in other periods are converted, not refused.
-    """
-    if not unit or not unit.endswith("/day"):
-        return text, None
-    m = _RATE.match(text)
-    if not m:
-        return text, None
-    return m.group("num"), _PERIODS[m.group("period").lower()]
 
 
 def coerce(question: Any, raw: Any) -> Any:
@@ -104,13 +74,11 @@ def coerce(question: Any, raw: Any) -> Any:
         if isinstance(raw, (int, float)):
             x = float(raw)
         elif isinstance(raw, str):
-            text, per_day = _rate(raw, question.unit)
-            x = parse_number(text)
+            per_day = (question.unit or "").endswith("/day")
+            x = parse_number(raw, per_day=per_day)
             if x is None:
-                hint = ", 1.5M/month" if per_day is not None or (question.unit or "").endswith("/day") else ""
+                hint = ", 1.5M/month" if per_day else ""
                 return Invalid(f"'{raw.strip()}' is not a number (examples: 2000, 2K, 100M, 1.5e9{hint})")
-            if per_day is not None:
-                x *= per_day
         else:
             return Invalid(f"expected a number, got a {type(raw).__name__}")
         if not math.isfinite(x):
@@ -128,15 +96,27 @@ def coerce(question: Any, raw: Any) -> Any:
     return raw
 
 
+def _unlike_bound(value: float, bound: float) -> str:
+    """``value`` as fmt_number writes it, or in full when that would read as the bound it broke.
+
+    Why: 100000000001 is over a maximum of 1e11, and "got 1e11" says the opposite.
+    """
+    text = fmt_number(value)
+    if text != fmt_number(bound):
+        return text
+    return f"{value:,.0f}" if float(value).is_integer() else repr(float(value))
+
+
 def check_bounds(question: Any, value: Any) -> Invalid | None:
     b = question.bounds
     if b is None or question.type not in ("number", "integer"):
         return None
     if value < b.min or value > b.max:
+        got = _unlike_bound(value, b.min if value < b.min else b.max)
         if b.message:
-            text = b.message.replace("{min}", fmt_number(b.min)).replace("{max}", fmt_number(b.max)).replace("{value}", fmt_number(value))
+            text = b.message.replace("{min}", fmt_number(b.min)).replace("{max}", fmt_number(b.max)).replace("{value}", got)
             return Invalid(text)
-        return Invalid(f"must be between {fmt_number(b.min)} and {fmt_number(b.max)}{' ' + question.unit if question.unit else ''}, got {fmt_number(value)}")
+        return Invalid(f"must be between {fmt_number(b.min)} and {fmt_number(b.max)}{' ' + question.unit if question.unit else ''}, got {got}")
     return None
 
 

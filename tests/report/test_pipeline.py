@@ -146,7 +146,7 @@ def rec_rulebook():
 
 
 def test_owned_cost_matches_the_engines_own_owned_sweep():
-    """Oracle: the adapter's owned cost for a config equals engine.estimate.sweep(deployment='owned')."""
+    """Oracle: the adapter's owned cost for a config equals engine.sweep.sweep(deployment='owned')."""
     from advisor.pipeline.engine_search import EngineSearch
     from engine.defaults import load_assumptions
     from engine.sweep import sweep
