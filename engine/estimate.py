@@ -170,6 +170,10 @@ def prepare_model(model: ModelSpec, precision: str, kv_precision: str) -> ModelP
         kv_window_bytes_per_token=per_layer_kv * win_layers,
         attn_qk_dim=attn_qk,
         attn_v_dim=attn_v,
+        moe_layers=pc.moe_layers if moe else 0,
+        mla_kv_lora_rank=model.mla.kv_lora_rank if model.mla is not None else None,
+        mla_rope_dim=model.mla.qk_rope_head_dim if model.mla is not None else 0,
+        mla_heads=model.num_attention_heads,
     )
     prep = ModelPrep(model, precision, kv_precision, perf, wb, kv_bytes_per_token(model, kv_precision),
                      float(pc.total), float(pc.active))
@@ -307,7 +311,7 @@ class Candidate(NamedTuple):
 def _perf_on(prep: ModelPrep, gprep: GpuPrep, lay: Layout, s: float, g: float, cached: float,
              concurrency: int | str | None, ttft_t: float, tpot_t: float, calib: Calibration, cap: float):
     """(concurrency, max concurrency, PerfResult, meets targets) of one layout, or None if nothing fits."""
-    eff = calib.efficiency
+    eff = calib.efficiency_for(gprep.gpu.vendor, prep.precision)  # the serving engine's factors on this GPU/precision
     maxc = max_sequences(prep, lay, s + g, cap)
     if maxc < 1:
         return None
@@ -350,7 +354,7 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     cached = s * a.prefix_cache_hit_rate
     ttft_t = ttft_target_s if ttft_target_s is not None else a.ttft_target_s
     tpot_t = (tpot_target_ms if tpot_target_ms is not None else a.tpot_target_ms) / 1000.0
-    cap = a.max_batch_sequences
+    cap = min(a.max_batch_sequences, calib.max_batch_sequences)  # the serving engine's default scheduler limit
     if memo is None:
         res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
     else:  # one sweep: a layout evaluated as its own candidate is reused as a data-parallel alternative
@@ -898,11 +902,15 @@ def estimate(req: EstimateRequest) -> Estimate:
                   ttft_target_s=req.ttft_target_s, tpot_target_ms=req.tpot_target_ms)
     cand = evaluate_config(prep, gprep, lay, **kwargs)
     if cand is None:
-        maxc = max_sequences(prep, lay, s + g, a.max_batch_sequences)
+        cap = min(a.max_batch_sequences, calib.max_batch_sequences)
+        maxc = max_sequences(prep, lay, s + g, cap)
         if maxc < 1:
             raise DoesNotFitError(
                 f"{model.id} at {prec} on {lay.gpus_per_replica} x {gpu.id}: the weights fit but not one sequence of "
                 f"{int(s + g):,} tokens of KV cache; use more GPUs (--gpus), a smaller precision or shorter requests")
+        if maxc >= cap:
+            raise DoesNotFitError(f"--concurrency {req.concurrency}: the {calib.profile} profile runs at most {int(cap):,} "
+                                  f"sequences at once (the engine's default scheduler limit); lower --concurrency")
         raise DoesNotFitError(
             f"--concurrency {req.concurrency}: only {maxc:,} sequences of {int(s + g):,} tokens fit in the KV cache of "
             f"{lay.gpus_per_replica} x {gpu.id}; lower --concurrency or add --gpus")
@@ -922,7 +930,7 @@ def estimate(req: EstimateRequest) -> Estimate:
 
     ttft_t = req.ttft_target_s if req.ttft_target_s is not None else a.ttft_target_s
     tpot_t = req.tpot_target_ms if req.tpot_target_ms is not None else a.tpot_target_ms
-    r = replica_perf(prep.perf, gprep.perf, calib.efficiency, cand.tp, cand.pp, s, g,
+    r = replica_perf(prep.perf, gprep.perf, calib.efficiency_for(gpu.vendor, prec), cand.tp, cand.pp, s, g,
                      cand.concurrency / cand.data_parallel, s * a.prefix_cache_hit_rate)
 
     regime, regime_reason, copy_lay = _regime(prep, gpu, lay, cand)
@@ -1124,7 +1132,8 @@ def compare_quantization(model: str | ModelSpec, gpu: str | GpuSpec, precisions:
             continue
         prep = prepare_model(spec, prec, best.kv_precision)
         gprep = prepare_gpu(gspec, prec, assumptions=a)
-        r = replica_perf(prep.perf, gprep.perf, calib.efficiency, best.tp, best.pp, input_tokens, output_tokens,
+        r = replica_perf(prep.perf, gprep.perf, calib.efficiency_for(gspec.vendor, prec), best.tp, best.pp,
+                         input_tokens, output_tokens,
                          best.concurrency / best.data_parallel, input_tokens * a.prefix_cache_hit_rate)
         rows.append({
             "precision": prec, "fits": True, "kv_precision": best.kv_precision, "weights_gb": round(best.weights_gb, 3),
