@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from engine.latency_load import ttft_p95_bound_s
 from engine.performance import (
     ACT_BYTES, Efficiency, PerfGpu, PerfModel, PerfResult, _allreduce_s, _ctx_attn_flops, _kv_read_bytes,
     prefill_flops, replica_perf,
@@ -162,11 +163,54 @@ def closed_form_limit(t: DenseTerms, ttft_target_s: float | None, tpot_target_s:
 
 def latency_limited(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int, input_tokens: float,
                     output_tokens: float, max_concurrency: int, ttft_target_s: float | None,
-                    tpot_target_s: float | None, cached_tokens: float = 0.0) -> tuple[int, PerfResult, bool]:
+                    tpot_target_s: float | None, cached_tokens: float = 0.0,
+                    utilisation: float | None = None) -> tuple[int, PerfResult, bool]:
     """(concurrency, result, meets targets): :func:`best_concurrency`, or concurrency 1 flagged as missing them.
 
+    With ``utilisation`` (the load the fleet plans each replica at), the TTFT target is
+    checked at p95 under that load (engine/latency_load.py: the empty-replica TTFT plus
+    the p95 prefill queueing wait, an upper bound); the concurrency is lowered until it
+    holds. TPOT at load never exceeds TPOT at the full batch (the scheduler caps the
+    batch), so the TPOT check at the full batch already bounds its p95.
     The sweep's hot path: for dense models the batch terms are computed once and reused.
     """
+    b, r, meets = _latency_limited_empty(m, g, eff, tp, pp, input_tokens, output_tokens, max_concurrency,
+                                         ttft_target_s, tpot_target_s, cached_tokens)
+    if utilisation is None or ttft_target_s is None or not meets:
+        return b, r, meets
+    out = output_tokens if output_tokens >= 1.0 else 1.0
+    tt = ttft_target_s * (1 + 1e-12)
+
+    def ok(res: PerfResult) -> bool:
+        return ttft_p95_bound_s(res.ttft_s, res.prefill_s, res.output_tokens_per_s / out, utilisation) <= tt
+
+    if ok(r):
+        return b, r, True
+    terms = None if m.num_experts else dense_terms(m, g, eff, tp, pp, input_tokens, output_tokens, cached_tokens)
+
+    def at(n: int) -> PerfResult:
+        if terms is not None:
+            return perf_from_terms(terms, n)
+        return replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, n, cached_tokens)
+
+    lo_r = at(1)
+    if not ok(lo_r):
+        return 1, lo_r, False
+    lo, hi = 1, b  # ok(lo), not ok(hi): the wait grows with the batch (more requests/s share one prefill stream)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        mr = at(mid)
+        if ok(mr):
+            lo, lo_r = mid, mr
+        else:
+            hi = mid
+    return lo, lo_r, True
+
+
+def _latency_limited_empty(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int, input_tokens: float,
+                           output_tokens: float, max_concurrency: int, ttft_target_s: float | None,
+                           tpot_target_s: float | None, cached_tokens: float = 0.0) -> tuple[int, PerfResult, bool]:
+    """:func:`latency_limited` at an empty replica (targets on the steady-state TTFT/TPOT at the batch)."""
     if not m.num_experts:
         t = dense_terms(m, g, eff, tp, pp, input_tokens, output_tokens, cached_tokens)
         lim = closed_form_limit(t, ttft_target_s, tpot_target_s, max_concurrency)
