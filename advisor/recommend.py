@@ -678,6 +678,7 @@ class _Context:
         self.gpus = gpus
         self.notes: list[str] = []
         self.deployment = str(outputs.get("deployment") or values.get("deployment") or "cloud")
+        self.serving_engine = outputs.get("serving_engine") or values.get("serving_engine")  # None: the engine's default
         interactive = values.get("latency") == "interactive"
         t = outputs.get("ttft_target_s", values.get("ttft_target_s"))
         p = outputs.get("tpot_target_ms", values.get("tpot_target_ms"))
@@ -713,6 +714,7 @@ class _Context:
                 gpus=gpus if gpus is not None else self.gpus,
                 precisions=precisions if precisions is not None else self.precisions,
                 deployment=self.deployment,
+                serving_engine=self.serving_engine,
             )
         return self._cache[key]
 
@@ -1206,12 +1208,13 @@ class _Context:
             gpus=[gpu],
             precisions=precisions,
             deployment="cloud",
+            serving_engine=self.serving_engine,
         )
         ok = [c for c in configs if c.meets_latency]
         return min(ok, key=lambda c: (round(c.monthly("cloud"), 6), c.precision)) if ok else None
 
     def assumptions(self, best) -> list[Assumption]:
-        rows = list(self.engine.assumption_rows(peak_to_average=self.peak_to_average))
+        rows = list(self.engine.assumption_rows(peak_to_average=self.peak_to_average, serving_engine=self.serving_engine))
         used = sorted({c.gpu for c in best.values() if c is not None})
         rows.extend(self.engine.gpu_price_rows(used))
         return rows

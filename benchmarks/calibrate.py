@@ -200,7 +200,8 @@ def _display(values: dict) -> dict:
 
 def profile_doc(prof: str, values: dict, table: list[dict], prepared: list[Setup]) -> dict:
     pts = fitted_points(prepared, prof)
-    ratios = [r["ratio"] for r in table if r["profile"] == prof and not r["excluded"] and r["ratio"] is not None]
+    ratios = [r["ratio"] for r in table if r["profile"] == prof and not r["excluded"] and r["ratio"] is not None
+              and not r["demand_bound"]]
     band = band_from_ratios(ratios)
     params, inherit = PLAN[prof]
     inherited = {**inherit, **(TRTLLM_INHERITS if prof == "trtllm" else {})}

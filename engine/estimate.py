@@ -309,7 +309,8 @@ class Candidate(NamedTuple):
 
 
 def _perf_on(prep: ModelPrep, gprep: GpuPrep, lay: Layout, s: float, g: float, cached: float,
-             concurrency: int | str | None, ttft_t: float, tpot_t: float, calib: Calibration, cap: float):
+             concurrency: int | str | None, ttft_t: float, tpot_t: float, calib: Calibration, cap: float,
+             util: float | None = None):
     """(concurrency, max concurrency, PerfResult, meets targets) of one layout, or None if nothing fits."""
     eff = calib.efficiency_for(gprep.gpu.vendor, prep.precision)  # the serving engine's factors on this GPU/precision
     maxc = max_sequences(prep, lay, s + g, cap)
@@ -321,7 +322,7 @@ def _perf_on(prep: ModelPrep, gprep: GpuPrep, lay: Layout, s: float, g: float, c
         r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, conc, cached)
         meets = r.ttft_s <= ttft_t and r.tpot_s <= tpot_t
     elif concurrency is None:
-        conc, r, meets = latency_limited(prep.perf, gprep.perf, eff, tp, pp, s, g, maxc, ttft_t, tpot_t, cached)
+        conc, r, meets = latency_limited(prep.perf, gprep.perf, eff, tp, pp, s, g, maxc, ttft_t, tpot_t, cached, util)
     else:
         conc = concurrency  # may be fractional: a share of the replica's sequences per data-parallel copy
         if conc > maxc and conc > 1:
@@ -355,13 +356,14 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     ttft_t = ttft_target_s if ttft_target_s is not None else a.ttft_target_s
     tpot_t = (tpot_target_ms if tpot_target_ms is not None else a.tpot_target_ms) / 1000.0
     cap = min(a.max_batch_sequences, calib.max_batch_sequences)  # the serving engine's default scheduler limit
+    util = a.target_utilisation  # the TTFT target is checked at p95 at the load each replica is planned for
     if memo is None:
-        res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
+        res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap, util)
     else:  # one sweep: a layout evaluated as its own candidate is reused as a data-parallel alternative
         mkey = (id(prep), id(gprep), id(lay), concurrency)
         res = memo.get(mkey, memo)
         if res is memo:
-            res = memo[mkey] = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
+            res = memo[mkey] = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap, util)
     dp = 1
     lay_used = lay
     n = lay.gpus_per_replica
@@ -376,12 +378,12 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
             for j in copies:
                 sub_conc = concurrency / j if isinstance(concurrency, int) else concurrency
                 if memo is None:
-                    alt = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
+                    alt = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap, util)
                 else:
                     mkey = (id(prep), id(gprep), id(sub), sub_conc)
                     alt = memo.get(mkey, memo)
                     if alt is memo:
-                        alt = memo[mkey] = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
+                        alt = memo[mkey] = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap, util)
                 if alt is None:
                     continue
                 key = (offline or alt[3], alt[2].output_tokens_per_s * j)
@@ -483,7 +485,7 @@ def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], prec
           concurrency: int | str | None = None, kv_precision: str | None = None,
           gpu_counts: Iterable[int] | None = None, max_extra_counts: int = 2,
           assumptions: Assumptions | None = None, prices: dict[str, float] | None = None,
-          purchase: dict[str, float] | None = None) -> list[Candidate]:
+          purchase: dict[str, float] | None = None, serving_engine: str | None = None) -> list[Candidate]:
     """Every (model x GPU x precision x GPU count) that fits, evaluated; sorted cheapest first.
 
     GPU counts: ``gpu_counts`` if given, else the fewest that fit plus the next
@@ -494,7 +496,7 @@ def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], prec
     Latency: candidates carry ``meets_latency``; filter on it (see :func:`cheapest`).
     """
     a = assumptions or load_assumptions()
-    calib = load_calibration()
+    calib = load_calibration(serving_engine)
     prices = prices or {}
     purchase = purchase or {}
     model_specs = [m if isinstance(m, ModelSpec) else resolve_model(m) for m in models]
@@ -590,11 +592,12 @@ class EstimateRequest:
     ttft_target_s: float | None = None
     tpot_target_ms: float | None = None
     overrides_path: str | None = None
+    serving_engine: str | None = None  # calibration profile (engine.calibration.serving_engines); None = vllm
 
     def __post_init__(self) -> None:
         if (self.model is None) == (self.model_config_path is None):
             raise InputError("give exactly one of model or model_config_path")
-        for name in ("model", "model_config_path", "gpu", "overrides_path"):
+        for name in ("model", "model_config_path", "gpu", "overrides_path", "serving_engine"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise InputError(f"{name}: expected text, got {type(value).__name__}")
@@ -864,7 +867,7 @@ def estimate(req: EstimateRequest) -> Estimate:
 
     model = _load_model(req)
     gpu = resolve_gpu(req.gpu)
-    calib = load_calibration()
+    calib = load_calibration(req.serving_engine)
     # what a --model-config loader had to assume (getattr: older ModelSpecs have no ``assumed``)
     for entry in getattr(model, "assumed", ()) or ():
         warnings.append(f"config.json: {entry}")
@@ -934,6 +937,11 @@ def estimate(req: EstimateRequest) -> Estimate:
                      cand.concurrency / cand.data_parallel, s * a.prefix_cache_hit_rate)
 
     regime, regime_reason, copy_lay = _regime(prep, gpu, lay, cand)
+    load = _at_load(prep, gprep, calib, cand, a, s, g, bool(requests))
+    p95_ok = load.ttft_p95_s <= ttft_t and load.tpot_p95_ms <= tpot_t
+    if cand.meets_latency and not p95_ok:
+        warnings.append(f"at the planned load ({load.utilisation:.0%} of a replica's capacity at the peak hour) the p95 "
+                        f"latency misses the targets: TTFT p95 {load.ttft_p95_s:.3g} s, TPOT p95 {load.tpot_p95_ms:.3g} ms")
 
     pc = param_counts(model)
     kv_total = kv_bytes(model, kvp, s + g, cand.concurrency)
@@ -1035,7 +1043,7 @@ def estimate(req: EstimateRequest) -> Estimate:
         assumptions["tokens_per_day_basis"] = {"value": "input + output tokens", "source": "seed-consistency C16 (total processed tokens)"}
 
     gaps = model_coverage_gaps(model, gpu_id=gpu.id, precision=prec, kv_precision=kvp, tp=cand.tp, pp=cand.pp,
-                               tokens_per_sequence=s + g)
+                               tokens_per_sequence=s + g, serving_engine=calib.profile)
     if gaps:
         warnings.append("outside what the calibration measured: " + "; ".join(gaps)
                         + ". The band covers measured setups only; treat this estimate as an extrapolation.")
@@ -1073,7 +1081,13 @@ def estimate(req: EstimateRequest) -> Estimate:
                      "decode_bound": "compute" if r.decode_compute_bound else "memory",
                      "meets_latency_targets": cand.meets_latency,
                      "latency_targets": {"ttft_s": ttft_t, "tpot_ms": tpot_t},
-                     "engine": calib.engine},
+                     "at_load": {"utilisation": _round(load.utilisation, 4), "ttft_p50_s": _round(load.ttft_p50_s, 4),
+                                 "ttft_p95_s": _round(load.ttft_p95_s, 4), "tpot_p50_ms": _round(load.tpot_p50_ms, 2),
+                                 "tpot_p95_ms": _round(load.tpot_p95_ms, 2), "in_flight": _round(load.in_flight, 2),
+                                 "meets_latency_targets_p95": p95_ok,
+                                 "method": "Poisson arrivals at the peak rate, M/D/1 prefill queue, Little's law for "
+                                           "sequences in flight (engine/latency_load.py)"},
+                     "serving_engine": calib.profile, "engine": calib.engine},
         fleet={"replicas": cand.replicas, "total_gpus": cand.total_gpus,
                "peak_to_average": a.peak_to_average, "target_utilisation": a.target_utilisation,
                "fleet_utilisation": _round(util, 4), "demand_given": bool(requests)},
@@ -1098,17 +1112,31 @@ def estimate(req: EstimateRequest) -> Estimate:
               "ratio_p10": band.ratio_p10, "ratio_p90": band.ratio_p90},
         article=article,
         assumptions=assumptions,
-        calibration={"engine": calib.engine, "source": calib.source, "as_of": calib.as_of,
+        calibration={"serving_engine": calib.profile, "engine": calib.engine, "source": calib.source, "as_of": calib.as_of,
                      "median_abs_error": band.median_abs_error, "max_ratio": band.max_ratio, "points": band.points,
                      "coverage": {"within": not gaps, "outside": gaps}},
         warnings=warnings,
     )
 
 
+def _at_load(prep: ModelPrep, gprep: GpuPrep, calib: Calibration, cand: Candidate, a: Assumptions, s: float,
+             g: float, demand_given: bool):
+    """TTFT/TPOT p50 and p95 at the peak-hour load of one replica (engine/latency_load.py)."""
+    from engine.latency_load import at_load
+
+    eff = calib.efficiency_for(gprep.gpu.vendor, prep.precision)
+    cached = s * a.prefix_cache_hit_rate
+    # each replica (each data-parallel copy alike) carries peak / replicas; without a demand, the target utilisation
+    util = min(1.0, cand.fleet_utilisation * a.peak_to_average) if demand_given else a.target_utilisation
+    batch = max(1.0, cand.concurrency / cand.data_parallel)
+    return at_load(lambda n: replica_perf(prep.perf, gprep.perf, eff, cand.tp, cand.pp, s, g, n, cached),
+                   batch, util, g, eff.ttft_overhead_s)
+
+
 def compare_quantization(model: str | ModelSpec, gpu: str | GpuSpec, precisions: Iterable[str] = ("bf16", "fp8", "int8", "int4"),
                          *, requests_per_day: float | None, input_tokens: float, output_tokens: float,
                          deployment: str = "cloud", assumptions: Assumptions | None = None,
-                         baseline: str = "bf16") -> list[dict[str, Any]]:
+                         baseline: str = "bf16", serving_engine: str | None = None) -> list[dict[str, Any]]:
     """One row per precision: memory, GPUs, throughput, per-phase times and $ (cheapest layout meeting latency).
 
     Rows carry the article's quality prior per precision (labelled a prior) and the saving
@@ -1119,13 +1147,14 @@ def compare_quantization(model: str | ModelSpec, gpu: str | GpuSpec, precisions:
     from engine.optimizations import compare_precisions
 
     a = assumptions or load_assumptions()
-    calib = load_calibration()
+    calib = load_calibration(serving_engine)
     spec = model if isinstance(model, ModelSpec) else resolve_model(model)
     gspec = gpu if isinstance(gpu, GpuSpec) else resolve_gpu(gpu)
     rows: list[dict[str, Any]] = []
     for prec in precisions:
         cands = sweep([spec], [gspec], [prec], requests_per_day=requests_per_day, input_tokens=input_tokens,
-                      output_tokens=output_tokens, deployment=deployment, assumptions=a)
+                      output_tokens=output_tokens, deployment=deployment, assumptions=a,
+                      serving_engine=serving_engine)
         best = cheapest(cands) or cheapest(cands, require_latency=False)
         if best is None:
             rows.append({"precision": prec, "fits": False})
