@@ -20,7 +20,12 @@ replica's requests/s at its chosen concurrency ``B``):
   (Pollaczek-Khinchine) mean wait ``W = rho S / (2 (1 - rho))``; the wait's tail is
   taken as exponential with ``P(wait > 0) = rho`` and conditional mean ``W / rho``, so
   the q-quantile is ``(W / rho) ln(rho / (1 - q))`` (0 when ``rho <= 1 - q``).
-  TTFT = wait + prefill + one TPOT at ``n`` + the fitted TTFT overhead (as at an empty replica).
+  **Slots.** A request also waits when all ``B`` sequence slots are taken: each holds a slot
+  for ``T = prefill + g x TPOT(n)``, so the slots are an M/M/B queue with offered load
+  ``lambda T``; Erlang C gives the probability of waiting and an exponential wait with
+  rate ``B / T - lambda``. This dominates when ``B`` is small (long prompts, large models).
+  TTFT = prefill wait + slot wait (their quantiles added: an upper bound on the quantile of
+  the sum) + prefill + one TPOT at ``n`` + the fitted TTFT overhead (as at an empty replica).
 
 benchmarks/simulate_load.py checks this against a discrete-event simulation of
 continuous batching built on the same per-step costs (docs/methodology.md says where
@@ -58,11 +63,36 @@ def queue_wait_s(arrival_per_s: float, service_s: float, q: float) -> float:
     return mean_wait / rho * math.log(rho / (1.0 - q))
 
 
-def ttft_p95_bound_s(ttft_empty_s: float, prefill_s: float, requests_per_s: float, utilisation: float) -> float:
-    """A cheap upper bound on TTFT p95 at ``utilisation``: the empty-replica TTFT at the full batch plus the p95 wait.
+def erlang_c(servers: int, offered: float) -> float:
+    """Probability that an arrival waits in an M/M/c queue with ``servers`` and offered load ``offered`` (Erlangs)."""
+    if offered <= 0.0:
+        return 0.0
+    if offered >= servers:
+        return 1.0
+    b = 1.0  # Erlang B by the stable recursion, then Erlang C from it
+    for k in range(1, servers + 1):
+        b = offered * b / (k + offered * b)
+    rho = offered / servers
+    return b / (1.0 - rho + rho * b)
 
-    Used by the concurrency search (a few float operations per configuration): TTFT at
-    load is at most the TTFT at the full batch ``B`` plus the queueing wait.
+
+def slot_wait_s(arrival_per_s: float, hold_s: float, slots: int, q: float) -> float:
+    """q-quantile of the wait for one of ``slots`` sequence slots, each held ``hold_s`` (M/M/c, Erlang C)."""
+    offered = arrival_per_s * hold_s
+    if offered >= slots:
+        return math.inf
+    p_wait = erlang_c(slots, offered)
+    if p_wait <= 1.0 - q:
+        return 0.0
+    return math.log(p_wait / (1.0 - q)) / (slots / hold_s - arrival_per_s)
+
+
+def ttft_p95_bound_s(ttft_empty_s: float, prefill_s: float, requests_per_s: float, utilisation: float) -> float:
+    """TTFT p95 at ``utilisation`` for the concurrency search: the empty-replica TTFT at the full batch plus the p95 prefill wait.
+
+    A few float operations per configuration. TTFT at load is at most the TTFT at the
+    full batch ``B`` plus the queueing wait; the slot wait (Erlang C, O(B)) is left to
+    :func:`at_load`, which the estimate reports and warns on.
     """
     return ttft_empty_s + queue_wait_s(utilisation * requests_per_s, prefill_s, 0.95)
 
@@ -83,6 +113,8 @@ def at_load(perf_at: Callable[[float], tuple], batch: float, utilisation: float,
     n95 = min(batch, n + Z95 * math.sqrt(n))
     hi = perf_at(n95) if n95 > n else mid
     service = mid.prefill_s
-    w50, w95 = queue_wait_s(lam, service, 0.50), queue_wait_s(lam, service, 0.95)
+    slots, hold = max(1, int(batch)), service + g * mid.tpot_s
+    w50 = queue_wait_s(lam, service, 0.50) + slot_wait_s(lam, hold, slots, 0.50)
+    w95 = queue_wait_s(lam, service, 0.95) + slot_wait_s(lam, hold, slots, 0.95)
     base = service + mid.tpot_s + ttft_overhead_s  # as replica_perf's TTFT: prefill + one (stretched) decode step
     return AtLoad(utilisation, base + w50, base + w95, mid.tpot_s * 1000.0, hi.tpot_s * 1000.0, n, lam * service)

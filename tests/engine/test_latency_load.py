@@ -55,3 +55,15 @@ def test_p95_ttft_check_lowers_the_concurrency_when_queueing_binds():
     assert r1.ttft_s + queue_wait_s(lam, r1.prefill_s, 0.95) <= 1.5
     nxt = replica_perf(M, GPU, EFF, 1, 1, 16000, 200, b1 + 1)
     assert nxt.ttft_s + queue_wait_s(0.65 * nxt.output_tokens_per_s / 200, nxt.prefill_s, 0.95) > 1.5
+
+
+def test_erlang_c_and_the_slot_wait():
+    from engine.latency_load import erlang_c, slot_wait_s
+
+    assert erlang_c(1, 0.6) == pytest.approx(0.6)  # M/M/1: P(wait) = rho
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert erlang_c(4, 5.0) == 1.0 and erlang_c(4, 0.0) == 0.0
+    # one slot held 1 s, 0.6 arrivals/s: P(wait) 0.6, exponential wait with rate 1 - 0.6
+    assert slot_wait_s(0.6, 1.0, 1, 0.95) == pytest.approx(math.log(0.6 / 0.05) / 0.4)
+    assert slot_wait_s(0.6, 1.0, 1, 0.30) == 0.0
+    assert slot_wait_s(2.0, 1.0, 2, 0.95) == math.inf
