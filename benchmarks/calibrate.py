@@ -1,24 +1,34 @@
-"""Fit the engine's efficiency factors to the calibration points and regenerate the docs table.
+"""Fit each serving-engine profile's efficiency factors to the published points and regenerate the docs tables.
 
 Usage::
 
-    python benchmarks/calibrate.py            # fit, write engine/data/efficiency.yaml and the table in docs/methodology.md
+    python benchmarks/calibrate.py            # fit, write engine/data/efficiency.yaml and the tables in docs/methodology.md
     python benchmarks/calibrate.py --check    # only print the fit of the current efficiency.yaml; writes nothing
     python benchmarks/calibrate.py --help     # usage; unknown options are an error (exit 2), nothing is written
 
 The default run prints, per file, what it wrote (or that the file was already
 current and left untouched) and, for efficiency.yaml, each factor that changed.
 
-Data: benchmarks/calibration.yaml, a verbatim copy of ../shared/calibration.yaml (93 published
-TensorRT-LLM measurements: 81 offline max-throughput points from the v0.17 performance overview and
-12 online points from the 0.14 online-serving figures). Nothing else is used for fitting: other
-published figures are kept back to validate the engine independently.
+Data (benchmarks/calibration_points.py): calibration.yaml (93 TensorRT-LLM 0.14-0.17 points) and
+calibration2.yaml (79 vLLM / SGLang / older TensorRT-LLM points), each point fitted by the profile of
+the engine that measured it. Excluded points (reason beside each, in calibration_points.EXCLUDED) are
+not fitted but are predicted and listed.
 
-Fitted parameters (4, all global; per-GPU-family factors were not needed, see docs/methodology.md):
-mfu, mbu, step_overhead_ms, link_efficiency. ttft_overhead_ms is fitted afterwards on the online
-points' TTFT only (it does not change throughput). Objective: mean |log(measured / predicted)| of
-output tokens/s over all points (symmetric in over- and under-prediction), minimised by coordinate
-descent on a grid, refined three times.
+Parameters per profile (no factor is tuned per point; counts are printed and documented):
+
+* ``trtllm``: mfu, mbu, step_overhead, link_efficiency, layer_overhead, allreduce_overhead, moe_mfu_scale,
+  moe_layer_overhead (8), on its 93 + 13 points; weight-only factors are taken from vllm (no points).
+* ``vllm``: mfu, mbu, step_overhead, layer_overhead, allreduce_overhead, moe_mfu_scale, moe_layer_overhead,
+  vendor_scale[amd], weight_only[int4], weight_only[int8] (10), on its 46 points; link_efficiency from trtllm.
+* ``sglang``: mbu, step_overhead, moe_mfu_scale, moe_layer_overhead, vendor_scale[amd] (5), on its 16 points;
+  mfu, layer/all-reduce overheads, link_efficiency and weight-only factors from vllm (too few dense points).
+
+ttft_overhead is fitted afterwards per profile on its dense online points' TTFT (it does not change throughput).
+Demand-bound points (throughput = the offered load) enter the fit through TPOT only.
+Objective: mean |log(measured / predicted)| over output tokens/s and, where measured, TPOT (symmetric in
+over- and under-prediction), minimised by coordinate descent on a grid, refined three times.
+The held-out check refits every profile without the sources in calibration_points.HOLDOUT_SOURCES
+and reports the error on those sources only.
 """
 
 from __future__ import annotations
@@ -34,142 +44,211 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from engine.calibration import band_from_ratios  # noqa: E402
-from engine.catalog import resolve_gpu, resolve_model  # noqa: E402
-from engine.defaults import load_assumptions  # noqa: E402
-from engine.layout import layout_for, max_sequences  # noqa: E402
-from engine.prep import prepare_gpu, prepare_model  # noqa: E402
+import accuracy_table  # noqa: E402
+from calibration_points import (  # noqa: E402
+    EXCLUDED, HOLDOUT_SOURCES, SCHEDULER_CAPS, Factors, Setup, efficiency_of, rows, setups,
+)
+
+from engine.calibration import FACTOR_FIELDS, band_from_ratios  # noqa: E402
 from engine.performance import Efficiency, replica_perf  # noqa: E402
 
-DATA = ROOT / "benchmarks" / "calibration.yaml"
 EFFICIENCY = ROOT / "engine" / "data" / "efficiency.yaml"
 DOC = ROOT / "docs" / "methodology.md"
 BEGIN, END = "<!-- calibration-table:begin -->", "<!-- calibration-table:end -->"
+ABEGIN, AEND = "<!-- accuracy-table:begin -->", "<!-- accuracy-table:end -->"
+DEFAULT_PROFILE = "vllm"
+ENGINES = {
+    "vllm": "vLLM 0.6-0.19 (continuous batching, CUDA graphs; ROCm build on MI300X)",
+    "sglang": "SGLang 0.3-0.4 (RadixAttention scheduler; ROCm build on MI300X)",
+    "trtllm": "TensorRT-LLM 0.14-0.17 (in-flight batching, FP8 on Hopper/Ada, FP16 on Ampere; trtllm-serve for DeepSeek-R1)",
+}
+
+#: search bounds of every parameter (seconds, fractions)
+BOUNDS = {
+    "mfu": (0.2, 0.95), "mbu": (0.3, 0.98), "step_overhead_s": (0.0, 0.01), "link_efficiency": (0.05, 1.0),
+    "layer_overhead_s": (0.0, 2e-4), "allreduce_overhead_s": (0.0, 1e-4), "moe_mfu_scale": (0.01, 1.0),
+    "moe_layer_overhead_s": (0.0, 1e-3), "vendor:amd": (0.2, 1.2), "wo:int4": (0.2, 1.0), "wo:int8": (0.2, 1.0),
+}
+START = {"mfu": 0.5, "mbu": 0.7, "step_overhead_s": 0.002, "link_efficiency": 0.5, "layer_overhead_s": 0.0,
+         "allreduce_overhead_s": 0.0, "moe_mfu_scale": 1.0, "moe_layer_overhead_s": 0.0, "vendor:amd": 1.0,
+         "wo:int4": 1.0, "wo:int8": 1.0, "ttft_overhead_s": 0.0}
+#: profile -> (parameters fitted on its points, {parameter: profile it is inherited from}); fitted in this order
+PLAN = {
+    "trtllm": (("mfu", "mbu", "step_overhead_s", "link_efficiency", "layer_overhead_s", "allreduce_overhead_s",
+                "moe_mfu_scale", "moe_layer_overhead_s"), {}),
+    "vllm": (("mfu", "mbu", "step_overhead_s", "layer_overhead_s", "allreduce_overhead_s", "moe_mfu_scale",
+              "moe_layer_overhead_s", "vendor:amd", "wo:int4", "wo:int8"), {"link_efficiency": "trtllm"}),
+    "sglang": (("mbu", "step_overhead_s", "moe_mfu_scale", "moe_layer_overhead_s", "vendor:amd"),
+               {"mfu": "vllm", "layer_overhead_s": "vllm", "allreduce_overhead_s": "vllm", "link_efficiency": "trtllm",
+                "wo:int4": "vllm", "wo:int8": "vllm"}),
+}
+#: weight-only factors the trtllm profile takes from vllm (it has no weight-only points)
+TRTLLM_INHERITS = {"wo:int4": "vllm", "wo:int8": "vllm"}
 
 
-def load_points(path: Path = DATA) -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["points"]
+def factors_from(x: dict) -> Factors:
+    base = Efficiency(**{k: v for k, v in x.items() if ":" not in k})
+    return Factors(base, {k.split(":")[1]: v for k, v in x.items() if k.startswith("vendor:") and v != 1.0},
+                   {k.split(":")[1]: v for k, v in x.items() if k.startswith("wo:") and v != 1.0})
 
 
-def setups(points: list[dict]) -> list[tuple]:
-    """Per point: everything but the efficiency factors (prepared once)."""
-    a = load_assumptions()
-    out = []
-    for p in points:
-        model = resolve_model(p["model"])
-        gpu = resolve_gpu(p["gpu"])
-        prec, kvp = p["precision"], p["kv_precision"]
-        prep = prepare_model(model, prec, kvp)
-        gprep = prepare_gpu(gpu, prec)
-        lay = layout_for(model, gpu, prec, kvp, int(p["gpus"]))
-        s, g = float(p["input_tokens"]), float(p["output_tokens"])
-        maxc = max_sequences(prep, lay, s + g, a.max_batch_sequences)
-        conc = maxc if p["concurrency"] == "max" else int(p["concurrency"])
-        out.append((p, prep, gprep, lay, s, g, conc))
-    return out
-
-
-def predict(setup: tuple, eff: Efficiency):
-    p, prep, gprep, lay, s, g, conc = setup
-    return replica_perf(prep.perf, gprep.perf, eff, lay.tp, lay.pp, s, g, conc)
-
-
-def rows(eff: Efficiency, prepared: list[tuple]) -> list[dict]:
-    out = []
+def score(prepared: list[Setup], f: Factors) -> float:
+    """Mean |log(measured / predicted)| over throughput (not demand-bound points) and measured TPOT."""
+    total, n, effs = 0.0, 0, {}
     for st in prepared:
-        p = st[0]
-        r = predict(st, eff)
-        m = p["measured"]
-        out.append({
-            "id": p["id"], "model": p["model"].split("/")[-1], "gpu": p["gpu"], "tp": p["gpus"],
-            "precision": p["precision"], "isl": p["input_tokens"], "osl": p["output_tokens"],
-            "concurrency": p["concurrency"], "used_concurrency": st[6],
-            "measured": m["output_tokens_per_s"], "predicted": r.output_tokens_per_s,
-            "ratio": m["output_tokens_per_s"] / r.output_tokens_per_s,
-            "tpot_ms": m.get("tpot_ms"), "pred_tpot_ms": r.tpot_s * 1000, "ttft_ms": m.get("ttft_ms"),
-            "pred_ttft_ms": r.ttft_s * 1000,
-        })
-    return out
+        key = (st.vendor, st.point["precision"])
+        eff = effs.get(key)
+        if eff is None:
+            eff = effs[key] = efficiency_of(f, st)
+        r = replica_perf(st.prep.perf, st.gprep.perf, eff, st.lay.tp, st.lay.pp, st.s, st.g, st.conc)
+        m = st.point["measured"]
+        if not st.demand_bound:
+            total += abs(math.log(m["output_tokens_per_s"] / r.output_tokens_per_s))
+            n += 1
+        if m.get("tpot_ms"):
+            total += abs(math.log(m["tpot_ms"] / (r.tpot_s * 1000.0)))
+            n += 1
+    return total / n if n else 0.0
 
 
-def score(eff: Efficiency, prepared: list[tuple]) -> float:
-    return statistics.fmean(abs(math.log(r["ratio"])) for r in rows(eff, prepared))
-
-
-def fit(prepared: list[tuple]) -> Efficiency:
-    x = {"mfu": 0.5, "mbu": 0.7, "step_overhead_s": 0.002, "ttft_overhead_s": 0.0, "link_efficiency": 0.5}
-    bounds = {"mfu": (0.2, 0.95), "mbu": (0.3, 0.98), "step_overhead_s": (0.0, 0.01), "link_efficiency": (0.05, 1.0)}
+def fit_profile(prepared: list[Setup], params: tuple[str, ...], fixed: dict) -> dict:
+    """Coordinate descent of ``params`` on ``prepared`` (one profile's fitted points), others at ``fixed``."""
+    x = {**START, **fixed}
     for rnd in range(4):
         for _ in range(3):
-            for k, (lo, hi) in bounds.items():
+            for k in params:
+                lo, hi = BOUNDS[k]
                 span = (hi - lo) / (4 ** rnd)
                 centre = x[k]
                 grid = [min(hi, max(lo, centre - span / 2 + span * i / 40)) for i in range(41)]
-                best = min(grid, key=lambda v: (score(Efficiency(**{**x, k: v}), prepared), v))
-                x[k] = best
-    # TTFT overhead: median residual of the online points' TTFT (throughput does not depend on it)
-    base = Efficiency(**{**x, "ttft_overhead_s": 0.0})
-    resid = [r["ttft_ms"] - r["pred_ttft_ms"] for r in rows(base, prepared) if r["ttft_ms"] is not None]
+                x[k] = min(grid, key=lambda v: (score(prepared, factors_from({**x, k: v})), v))
+    base = factors_from({**x, "ttft_overhead_s": 0.0})
+    # dense points only: the MoE runs' TTFT is queueing (it grows 4x from concurrency 4 to 16), not a fixed cost
+    resid = [r["ttft_ms"] - r["pred_ttft_ms"] for r in rows(prepared, {st.profile: base for st in prepared})
+             if r["ttft_ms"] is not None and not r["moe"]]
     x["ttft_overhead_s"] = max(0.0, statistics.median(resid) / 1000.0) if resid else 0.0
-    return Efficiency(**{k: round(v, 4) for k, v in x.items()})
+    return {k: round(v, 4) if k not in ("layer_overhead_s", "allreduce_overhead_s", "moe_layer_overhead_s")
+            else round(v, 7) for k, v in x.items()}
 
 
-def coverage(prepared: list[tuple]) -> dict:
+def fitted_points(prepared: list[Setup], profile: str, holdout: bool = False) -> list[Setup]:
+    return [st for st in prepared if st.profile == profile and not st.excluded and not st.refused
+            and not (holdout and st.holdout)]
+
+
+def fit(prepared: list[Setup], holdout: bool = False) -> dict[str, dict]:
+    """{profile: parameter values} for every profile, in PLAN order (inherited values copied)."""
+    out: dict[str, dict] = {}
+    for prof, (params, inherit) in PLAN.items():
+        fixed = {k: out[src][k] for k, src in inherit.items()}
+        out[prof] = fit_profile(fitted_points(prepared, prof, holdout), params, fixed)
+    for k, src in TRTLLM_INHERITS.items():
+        out["trtllm"][k] = out[src][k]
+    return out
+
+
+def all_factors(values: dict[str, dict]) -> dict[str, Factors]:
+    return {prof: factors_from(v) for prof, v in values.items()}
+
+
+def coverage(prepared: list[Setup]) -> dict:
     """What the calibration points span: estimates outside it are extrapolations (engine.calibration.coverage_gaps)."""
     from engine.params import param_counts
 
-    params = [param_counts(st[1].model).total / 1e9 for st in prepared]
-    seqs = [st[4] + st[5] for st in prepared]
-    models = [st[1].model for st in prepared]
+    params = [param_counts(st.prep.model).total / 1e9 for st in prepared]
+    seqs = [st.s + st.g for st in prepared]
+    models = [st.prep.model for st in prepared]
     return {
-        "gpus": sorted({st[0]["gpu"] for st in prepared}),
-        "precisions": sorted({st[0]["precision"] for st in prepared}),
-        "kv_precisions": sorted({st[0]["kv_precision"] for st in prepared}),
+        "gpus": sorted({st.point["gpu"] for st in prepared}),
+        "precisions": sorted({st.point["precision"] for st in prepared}),
+        "kv_precisions": sorted({st.point["kv_precision"] for st in prepared}),
         "moe": any(m.moe is not None for m in models),
         "mla": any(m.mla is not None for m in models),
         "sliding_window": any(m.sliding_window_layers > 0 for m in models),
-        "max_tensor_parallel": max(st[3].tp for st in prepared),
-        "max_pipeline_parallel": max(st[3].pp for st in prepared),
+        "max_tensor_parallel": max(st.lay.tp for st in prepared),
+        "max_pipeline_parallel": max(st.lay.pp for st in prepared),
         "total_params_b": [round(min(params), 2), round(max(params), 2)],
         "tokens_per_sequence": [int(min(seqs)), int(max(seqs))],
-        "meaning": "what the calibration points span; an estimate outside it (another GPU, int8/int4 weights, "
+        "meaning": "what the profile's points span; an estimate outside it (another GPU, int8/int4 weights, "
                    "MoE, MLA, sliding windows, wider TP, pipeline stages, a model or sequence well outside the "
                    "measured range) is an extrapolation of the same physics, and its band can understate the error",
     }
 
 
-def efficiency_yaml(eff: Efficiency, table: list[dict], prepared: list[tuple]) -> str:
-    """The text of engine/data/efficiency.yaml for these factors (deterministic: same fit, same bytes)."""
-    band = band_from_ratios([r["ratio"] for r in table])
+MEANINGS = {
+    "mfu": "achieved / peak dense tensor FLOP/s (prefill and decode GEMMs, attention)",
+    "mbu": "achieved / peak memory bandwidth for decode weight and KV reads",
+    "step_overhead_ms": "fixed time per decode step (scheduling, launches, sampling)",
+    "ttft_overhead_ms": "fixed time added to each first token (request handling), from the dense online points' TTFT",
+    "link_efficiency": "achieved / nominal interconnect bandwidth in tensor-parallel all-reduces",
+    "layer_overhead_us": "fixed time per layer per forward pass (kernels CUDA graphs do not hide)",
+    "allreduce_overhead_us": "fixed time per tensor-parallel all-reduce on top of the link latency (launch, barrier)",
+    "moe_mfu_scale": "MoE models: fraction of mfu their kernels reach (grouped GEMM at few tokens per expert, MLA)",
+    "moe_layer_overhead_us": "per MoE layer per forward pass: router, top-k, permute / unpermute",
+}
+
+
+def _display(values: dict) -> dict:
+    """Factors in the file's units, {name: {value, meaning}}."""
+    out = {}
+    for name, (field, mult) in FACTOR_FIELDS.items():
+        out[name] = {"value": round(values[field] / mult, 4), "meaning": MEANINGS[name]}
+    return out
+
+
+def profile_doc(prof: str, values: dict, table: list[dict], prepared: list[Setup]) -> dict:
+    pts = fitted_points(prepared, prof)
+    ratios = [r["ratio"] for r in table if r["profile"] == prof and not r["excluded"] and r["ratio"] is not None
+              and not r["demand_bound"]]
+    band = band_from_ratios(ratios)
+    params, inherit = PLAN[prof]
+    inherited = {**inherit, **(TRTLLM_INHERITS if prof == "trtllm" else {})}
     doc = {
-        "engine": "TensorRT-LLM 0.14-0.17 (in-flight batching, FP8 on Hopper/Ada, FP16 on Ampere)",
-        "source": "benchmarks/calibration.yaml (copy of ../shared/calibration.yaml, 93 points), fitted by benchmarks/calibrate.py",
-        "as_of": "2026-11-27",
-        "factors": {
-            "mfu": {"value": eff.mfu, "meaning": "achieved / peak dense tensor FLOP/s (prefill and decode GEMMs, attention)"},
-            "mbu": {"value": eff.mbu, "meaning": "achieved / peak memory bandwidth for decode weight and KV reads"},
-            "step_overhead_ms": {"value": round(eff.step_overhead_s * 1000, 3), "meaning": "fixed time per decode step (scheduling, launches, sampling)"},
-            "ttft_overhead_ms": {"value": round(eff.ttft_overhead_s * 1000, 3), "meaning": "fixed time added to each first token (request handling), from the online points' TTFT"},
-            "link_efficiency": {"value": eff.link_efficiency, "meaning": "achieved / nominal interconnect bandwidth in tensor-parallel all-reduces"},
+        "engine": ENGINES[prof],
+        "fitted": {"parameters": len(params), "points": len(pts), "names": list(params),
+                   "inherited": {k: v for k, v in inherited.items()}},
+        "factors": _display(values),
+        "vendor_scale": {"amd": {"value": values["vendor:amd"], "meaning": "ROCm on AMD Instinct: multiplier on mfu and mbu"}},
+        "weight_only": {
+            "int4": {"value": values["wo:int4"], "meaning": "weight-only int4 (GPTQ/AWQ): fraction of bf16 weight bandwidth reached"},
+            "int8": {"value": values["wo:int8"], "meaning": "weight-only int8 (GPTQ W8A16): fraction of bf16 weight bandwidth reached"},
         },
         "band": {
             "ratio_p10": round(band.ratio_p10, 4), "ratio_p90": round(band.ratio_p90, 4),
             "median_abs_error": round(band.median_abs_error, 4), "max_ratio": round(band.max_ratio, 4),
             "points": band.points,
-            "meaning": "measured / predicted output tokens/s over the calibration points; estimates show point x [p10, p90]",
+            "meaning": "measured / predicted output tokens/s over the profile's points; estimates show point x [p10, p90]",
         },
-        "coverage": coverage(prepared),
+        "coverage": coverage(pts),
     }
-    header = ("# Efficiency factors of the sizewise performance model. GENERATED by benchmarks/calibrate.py;\n"
-              "# do not edit by hand. Fitted ONLY to benchmarks/calibration.yaml (TensorRT-LLM measurements).\n")
+    if prof == "trtllm":
+        doc["vendor_scale"] = {}  # TensorRT-LLM does not run on ROCm
+    if prof in SCHEDULER_CAPS:
+        cap, src = SCHEDULER_CAPS[prof]
+        doc["scheduler"] = {"max_batch_sequences": {"value": cap, "source": src}}
+    return doc
+
+
+def efficiency_yaml(values: dict[str, dict], table: list[dict], prepared: list[Setup]) -> str:
+    """The text of engine/data/efficiency.yaml for these factors (deterministic: same fit, same bytes)."""
+    doc = {
+        "source": "benchmarks/calibration.yaml (93 points) and benchmarks/calibration2.yaml (79 points), copies of "
+                  "../shared/, fitted per serving engine by benchmarks/calibrate.py",
+        "as_of": "2026-12-02",
+        "default_profile": DEFAULT_PROFILE,
+        "profiles": {prof: profile_doc(prof, values[prof], table, prepared) for prof in ENGINES},
+    }
+    header = ("# Efficiency factors of the sizewise performance model, one profile per serving engine.\n"
+              "# GENERATED by benchmarks/calibrate.py; do not edit by hand.\n")
     return header + yaml.safe_dump(doc, sort_keys=False, width=120)
 
 
-def write_efficiency(eff: Efficiency, table: list[dict], prepared: list[tuple]) -> str:
+def write_efficiency(values: dict[str, dict], table: list[dict], prepared: list[Setup]) -> str:
     """Write efficiency.yaml; returns what was written, for the user (factor changes, or 'unchanged')."""
     old = _factors(EFFICIENCY.read_text(encoding="utf-8")) if EFFICIENCY.exists() else {}
-    text = efficiency_yaml(eff, table, prepared)
+    text = efficiency_yaml(values, table, prepared)
     if not _write_if_changed(EFFICIENCY, text):
         return f"{EFFICIENCY.relative_to(ROOT)}: unchanged ({len(text.encode()):,} bytes; factors as fitted)"
     new = _factors(text)
@@ -179,11 +258,27 @@ def write_efficiency(eff: Efficiency, table: list[dict], prepared: list[tuple]) 
 
 
 def _factors(text: str) -> dict:
-    """{factor: value} of an efficiency.yaml text ({} if it cannot be read)."""
+    """{profile.factor: value} of an efficiency.yaml text ({} if it cannot be read)."""
     try:
-        return {k: v["value"] for k, v in yaml.safe_load(text)["factors"].items()}
+        return {f"{p}.{k}": v["value"] for p, d in yaml.safe_load(text)["profiles"].items()
+                for k, v in d["factors"].items()}
     except (yaml.YAMLError, KeyError, TypeError, AttributeError):
         return {}
+
+
+def values_from_shipped() -> dict[str, dict]:
+    """The parameter values of the shipped efficiency.yaml (for --check)."""
+    from engine.calibration import load_profiles
+
+    out = {}
+    for prof, cal in load_profiles().by_name.items():
+        v = dict(cal.efficiency._asdict())
+        v.pop("weight_bw_scale", None)
+        v["vendor:amd"] = cal.vendor_scale.get("amd", 1.0)
+        v["wo:int4"] = cal.weight_only.get("int4", 1.0)
+        v["wo:int8"] = cal.weight_only.get("int8", 1.0)
+        out[prof] = v
+    return out
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
@@ -196,36 +291,51 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 def markdown_table(table: list[dict]) -> str:
     lines = [
-        "| # | model | GPU | TP | prec | in | out | conc. (used) | measured tok/s | predicted tok/s | meas/pred | TPOT ms meas/pred | TTFT ms meas/pred |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| # | file | engine | model | GPU | TP | prec | in | out | conc. (used) | measured tok/s | predicted tok/s | meas/pred | TPOT ms meas/pred | TTFT ms meas/pred |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(table, 1):
         conc = f"{r['concurrency']} ({r['used_concurrency']})"
+        mark = " (excluded)" if r["excluded"] else (" (held out)" if r["holdout"] else "")
+        if r["ratio"] is None:
+            lines.append(f"| {i} | {r['file'][:-5]} | {r['profile']} | {r['model']} | {r['gpu']} | {r['tp']} | "
+                         f"{r['precision']} | {r['isl']} | {r['osl']} | {conc} | {r['measured']:,.1f} | refused | | | |")
+            continue
         tpot = f"{r['tpot_ms']} / {r['pred_tpot_ms']:.1f}" if r["tpot_ms"] is not None else ""
         ttft = f"{r['ttft_ms']} / {r['pred_ttft_ms']:.1f}" if r["ttft_ms"] is not None else ""
         lines.append(
-            f"| {i} | {r['model']} | {r['gpu']} | {r['tp']} | {r['precision']} | {r['isl']} | {r['osl']} | {conc} | "
-            f"{r['measured']:,.1f} | {r['predicted']:,.1f} | {r['ratio']:.3f} | {tpot} | {ttft} |"
+            f"| {i} | {r['file'][:-5]} | {r['profile']}{mark} | {r['model']} | {r['gpu']} | {r['tp']} | {r['precision']} | "
+            f"{r['isl']} | {r['osl']} | {conc} | {r['measured']:,.1f} | {r['predicted']:,.1f} | {r['ratio']:.3f} | "
+            f"{tpot} | {ttft} |"
         )
-    band = band_from_ratios([r["ratio"] for r in table])
-    lines.append("")
-    lines.append(
-        f"Summary over {band.points} points: median absolute error {band.median_abs_error * 100:.1f}% "
-        f"(acceptance: at most 25%), worst ratio {band.max_ratio:.2f}x (acceptance: below 2x), "
-        f"measured/predicted 10th-90th percentile {band.ratio_p10:.3f}-{band.ratio_p90:.3f} (the band)."
-    )
     return "\n".join(lines)
 
 
-def write_doc_table(table: list[dict]) -> str:
-    """Replace the calibration table in docs/methodology.md (appended if absent); returns what was written."""
+def _replace_block(text: str, begin: str, end: str, body: str) -> str:
+    block = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        return re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.S)
+    return text + "\n" + block + "\n"
+
+
+def holdout_summaries(prepared: list[Setup]) -> dict[str, dict]:
+    """Refit without the held-out sources; summarise the error on them, per file."""
+    held = all_factors(fit(prepared, holdout=True))
+    rs = rows(prepared, held)
+    out = {}
+    for f, keys in HOLDOUT_SOURCES.items():
+        h = [r for r in rs if r["file"] == f and r["holdout"] and not r["excluded"] and r["ratio"] is not None]
+        out[f] = {"sources": ", ".join(keys), "summary": accuracy_table.summary(h)}
+    return out
+
+
+def write_doc_tables(table: list[dict], holdout: dict[str, dict] | None) -> str:
+    """Replace the per-point and accuracy tables in docs/methodology.md (appended if absent)."""
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    block = f"{BEGIN}\n{markdown_table(table)}\n{END}"
-    if BEGIN in text and END in text:
-        text = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _m: block, text, flags=re.S)
-    else:
-        text += "\n" + block + "\n"
-    where = f"{DOC.relative_to(ROOT)}: calibration table ({len(table)} rows)"
+    text = _replace_block(text, BEGIN, END, markdown_table(table))
+    text = _replace_block(text, ABEGIN, AEND, accuracy_table.markdown(table, ("calibration.yaml", "calibration2.yaml"),
+                                                                       holdout))
+    where = f"{DOC.relative_to(ROOT)}: calibration table ({len(table)} rows) and accuracy table"
     return f"{where}: {'rewritten' if _write_if_changed(DOC, text) else 'unchanged'}"
 
 
@@ -233,8 +343,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """--check and --help; anything else is an error (exit 2) before a file is touched."""
     parser = argparse.ArgumentParser(
         prog="python benchmarks/calibrate.py",
-        description="Fit the engine's efficiency factors to benchmarks/calibration.yaml and write "
-                    "engine/data/efficiency.yaml and the calibration table in docs/methodology.md.",
+        description="Fit each serving-engine profile's efficiency factors to benchmarks/calibration*.yaml and write "
+                    "engine/data/efficiency.yaml and the calibration tables in docs/methodology.md.",
     )
     parser.add_argument("--check", action="store_true",
                         help="only print the fit of the current engine/data/efficiency.yaml; write nothing")
@@ -243,21 +353,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    prepared = setups(load_points())
-    if args.check:
-        from engine.calibration import load_calibration
-
-        eff = load_calibration().efficiency
-    else:
-        eff = fit(prepared)
-    table = rows(eff, prepared)
-    band = band_from_ratios([r["ratio"] for r in table])
-    print(f"factors: {eff}")
-    print(f"median_abs_error={band.median_abs_error:.4f} max_ratio={band.max_ratio:.3f} "
-          f"p10={band.ratio_p10:.3f} p90={band.ratio_p90:.3f} points={band.points}")
+    prepared = setups()
+    values = values_from_shipped() if args.check else fit(prepared)
+    table = rows(prepared, all_factors(values))
+    for prof in ENGINES:
+        print(f"{prof}: " + ", ".join(f"{k}={v:g}" for k, v in values[prof].items()))
+    for line in accuracy_table.acceptance(table):
+        print(line)
+    print(f"excluded: {len(EXCLUDED)}, refused: {sum(1 for r in table if r['refused'])}")
     if not args.check:
-        print(write_efficiency(eff, table, prepared))
-        print(write_doc_table(table))
+        holdout = holdout_summaries(prepared)
+        for f, h in holdout.items():
+            s = h["summary"]
+            print(f"held out {f}: {s['points']} points, median {s['median_error'] * 100:.1f}%, "
+                  f"within 2x {s['within_2x'] * 100:.0f}%")
+        print(write_efficiency(values, table, prepared))
+        print(write_doc_tables(table, holdout))
     return 0
 
 

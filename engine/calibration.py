@@ -1,10 +1,16 @@
-"""Fitted efficiency factors and the error band they leave, from engine/data/efficiency.yaml.
+"""Fitted efficiency factors per serving engine and the error band they leave, from engine/data/efficiency.yaml.
 
 Why a separate module: the factors are *data* produced by benchmarks/calibrate.py
-from ../shared/calibration.yaml (93 published TensorRT-LLM measurements) and
-nothing else; the engine only reads them. The defaults therefore represent
-TensorRT-LLM (0.14-0.17) on NVIDIA datacenter GPUs; other engines (vLLM, SGLang,
-llama.cpp) are typically slower at the same setting, which the band does not cover.
+from published measurements (benchmarks/calibration.yaml: TensorRT-LLM's tables;
+benchmarks/calibration2.yaml: vLLM, SGLang, older TensorRT-LLM, MoE, MI300X); the
+engine only reads them. Serving engines differ by tens of percent at the same
+setting, so each has its own *profile* (``vllm`` - the default, the most used -,
+``sglang``, ``trtllm``), fitted on that engine's measurements, with its own band.
+
+A profile's factors are adjusted per GPU vendor (ROCm on MI300X reaches less of its
+datasheet than CUDA on H100: ``vendor_scale`` multiplies mfu and mbu) and per
+weight-only precision (``weight_only``: the fraction of bf16 weight bandwidth packed
+int4/int8 weights reach through their dequantising GEMMs); :meth:`Calibration.efficiency_for`.
 
 The band: the 10th and 90th percentiles of measured / predicted throughput over
 the calibration points. An estimate's throughput band is ``point x [p10, p90]``;
@@ -17,7 +23,21 @@ import functools
 from typing import Any, NamedTuple
 
 from engine.defaults import load_packaged_yaml
+from engine.errors import InputError
 from engine.performance import Efficiency
+
+#: factor name in efficiency.yaml -> (Efficiency field, multiplier from the file's unit to the field's)
+FACTOR_FIELDS = {
+    "mfu": ("mfu", 1.0),
+    "mbu": ("mbu", 1.0),
+    "step_overhead_ms": ("step_overhead_s", 1e-3),
+    "ttft_overhead_ms": ("ttft_overhead_s", 1e-3),
+    "link_efficiency": ("link_efficiency", 1.0),
+    "layer_overhead_us": ("layer_overhead_s", 1e-6),
+    "allreduce_overhead_us": ("allreduce_overhead_s", 1e-6),
+    "moe_mfu_scale": ("moe_mfu_scale", 1.0),
+    "moe_layer_overhead_us": ("moe_layer_overhead_s", 1e-6),
+}
 
 
 class Band(NamedTuple):
@@ -44,12 +64,40 @@ class Coverage(NamedTuple):
 
 
 class Calibration(NamedTuple):
-    efficiency: Efficiency
+    efficiency: Efficiency  # the profile on NVIDIA at 16-bit weights
     band: Band
     engine: str
     source: str
     as_of: str
     coverage: Coverage
+    profile: str = "trtllm"
+    vendor_scale: dict = {}  # GPU vendor -> multiplier on mfu and mbu (absent = 1)
+    weight_only: dict = {}  # weight precision -> weight_bw_scale (absent = 1)
+    variants: dict = {}  # (vendor, precision) -> Efficiency, filled on first use
+    max_batch_sequences: float = float("inf")  # the engine's default scheduler limit on sequences in flight
+
+    def efficiency_for(self, vendor: str, precision: str) -> Efficiency:
+        """The profile's factors on a GPU of ``vendor`` at weight ``precision`` (memoised: a dict hit)."""
+        key = (vendor, precision)
+        hit = self.variants.get(key)
+        if hit is None:
+            hit = adjusted_efficiency(self.efficiency, self.vendor_scale.get(vendor, 1.0),
+                                      self.weight_only.get(precision, 1.0))
+            self.variants[key] = hit
+        return hit
+
+
+def adjusted_efficiency(base: Efficiency, vendor_scale: float, weight_bw_scale: float) -> Efficiency:
+    """``base`` with mfu and mbu scaled for a GPU vendor and the weight-only bandwidth factor set."""
+    if vendor_scale == 1.0 and weight_bw_scale == base.weight_bw_scale:
+        return base
+    return base._replace(mfu=base.mfu * vendor_scale, mbu=base.mbu * vendor_scale, weight_bw_scale=weight_bw_scale)
+
+
+def efficiency_from_factors(values: dict[str, float]) -> Efficiency:
+    """An :class:`Efficiency` from ``{factor name in efficiency.yaml: value}`` (units as in the file)."""
+    return Efficiency(**{field: float(values[name]) * mult for name, (field, mult) in FACTOR_FIELDS.items()
+                         if name in values})
 
 
 #: How far past the measured model sizes and sequence lengths an estimate still counts as
@@ -58,15 +106,8 @@ class Calibration(NamedTuple):
 RANGE_SLACK = 2.0
 
 
-def _parse_calibration(raw: Any) -> Calibration:
-    f = raw["factors"]
-    eff = Efficiency(
-        mfu=float(f["mfu"]["value"]),
-        mbu=float(f["mbu"]["value"]),
-        step_overhead_s=float(f["step_overhead_ms"]["value"]) / 1000.0,
-        ttft_overhead_s=float(f["ttft_overhead_ms"]["value"]) / 1000.0,
-        link_efficiency=float(f["link_efficiency"]["value"]),
-    )
+def _parse_profile(name: str, raw: Any, common: Any) -> Calibration:
+    eff = efficiency_from_factors({k: v["value"] for k, v in raw["factors"].items()})
     b = raw["band"]
     band = Band(float(b["ratio_p10"]), float(b["ratio_p90"]), float(b["median_abs_error"]),
                 float(b["max_ratio"]), int(b["points"]))
@@ -77,7 +118,46 @@ def _parse_calibration(raw: Any) -> Calibration:
         int(c["max_pipeline_parallel"]), (float(c["total_params_b"][0]), float(c["total_params_b"][1])),
         (int(c["tokens_per_sequence"][0]), int(c["tokens_per_sequence"][1])),
     )
-    return Calibration(eff, band, str(raw["engine"]), " ".join(str(raw["source"]).split()), str(raw["as_of"]), cov)
+    vendor = {str(k): float(v["value"]) for k, v in (raw.get("vendor_scale") or {}).items()}
+    weight_only = {str(k): float(v["value"]) for k, v in (raw.get("weight_only") or {}).items()}
+    sched = (raw.get("scheduler") or {}).get("max_batch_sequences")
+    cap = float(sched["value"]) if sched else float("inf")
+    return Calibration(eff, band, str(raw["engine"]), " ".join(str(common["source"]).split()), str(common["as_of"]),
+                       cov, name, vendor, weight_only, {}, cap)
+
+
+class Profiles(NamedTuple):
+    default: str
+    by_name: dict  # profile id -> Calibration
+
+
+def _parse_profiles(raw: Any) -> Profiles:
+    return Profiles(str(raw["default_profile"]),
+                    {str(k): _parse_profile(str(k), v, raw) for k, v in raw["profiles"].items()})
+
+
+@functools.lru_cache(maxsize=1)
+def load_profiles() -> Profiles:
+    return load_packaged_yaml("efficiency.yaml", _parse_profiles)
+
+
+def serving_engines() -> tuple[str, ...]:
+    """Known serving-engine profile ids, the default first."""
+    p = load_profiles()
+    return (p.default,) + tuple(k for k in p.by_name if k != p.default)
+
+
+def load_calibration(serving_engine: str | None = None) -> Calibration:
+    """The calibration of one serving-engine profile (None = the default, ``vllm``).
+
+    An unknown id is an :class:`InputError` naming the known ones.
+    """
+    p = load_profiles()
+    name = p.default if serving_engine is None else serving_engine
+    try:
+        return p.by_name[name]
+    except (KeyError, TypeError):
+        raise InputError(f"unknown serving engine {str(name)[:40]!r}; known: {', '.join(serving_engines())}") from None
 
 
 def coverage_gaps(cov: Coverage, *, gpu_id: str, precision: str, kv_precision: str, moe: bool, mla: bool,
@@ -116,11 +196,6 @@ def coverage_gaps(cov: Coverage, *, gpu_id: str, precision: str, kv_precision: s
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def load_calibration() -> Calibration:
-    return load_packaged_yaml("efficiency.yaml", _parse_calibration)
-
-
 def percentile(sorted_values: list[float], q: float) -> float:
     """Linear-interpolated percentile (q in [0, 1]) of an already sorted list."""
     if not sorted_values:
@@ -140,12 +215,12 @@ def band_from_ratios(ratios: list[float]) -> Band:
 
 
 def model_coverage_gaps(model, *, gpu_id: str, precision: str, kv_precision: str, tp: int, pp: int,
-                        tokens_per_sequence: float) -> list[str]:
+                        tokens_per_sequence: float, serving_engine: str | None = None) -> list[str]:
     """:func:`coverage_gaps` of the shipped calibration for a catalog ``ModelSpec`` (its features read here)."""
     from engine.params import param_counts
 
     return coverage_gaps(
-        load_calibration().coverage, gpu_id=gpu_id, precision=precision, kv_precision=kv_precision,
+        load_calibration(serving_engine).coverage, gpu_id=gpu_id, precision=precision, kv_precision=kv_precision,
         moe=model.moe is not None, mla=model.mla is not None,
         sliding_window=bool(model.sliding_window and model.sliding_window_layers),
         tp=tp, pp=pp, total_params_b=param_counts(model).total / 1e9, tokens_per_sequence=tokens_per_sequence)

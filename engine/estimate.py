@@ -24,7 +24,7 @@ from engine.sweep import cheaper_count, fewest_meeting_latency
 def estimate(req: EstimateRequest) -> Estimate:
     """Memory, deployment, throughput, fleet and cost of one model on one GPU type, with sources."""
     w = resolve_request(req)
-    calib = load_calibration()
+    calib = load_calibration(req.serving_engine)
     prep = prepare_model(w.model, w.precision, w.kv_precision)
     gprep = prepare_gpu(w.gpu, w.precision, req.int8_mode, w.assumptions)
     lay, cand = _deployment(w, calib, prep, gprep)
@@ -52,11 +52,15 @@ def _deployment(w: ResolvedRequest, calib: Calibration, prep: ModelPrep,
                   tpot_target_ms=req.tpot_target_ms)
     cand = evaluate_config(prep, gprep, lay, **kwargs)
     if cand is None:
-        maxc = max_sequences(prep, lay, s + g, a.max_batch_sequences)
+        cap = min(a.max_batch_sequences, calib.max_batch_sequences)
+        maxc = max_sequences(prep, lay, s + g, cap)
         if maxc < 1:
             raise DoesNotFitError(
                 f"{model.id} at {prec} on {lay.gpus_per_replica} x {gpu.id}: the weights fit but not one sequence of "
                 f"{int(s + g):,} tokens of KV cache; use more GPUs (--gpus), a smaller precision or shorter requests")
+        if maxc >= cap:
+            raise DoesNotFitError(f"--concurrency {req.concurrency}: the {calib.profile} profile runs at most {int(cap):,} "
+                                  f"sequences at once (the engine's default scheduler limit); lower --concurrency")
         raise DoesNotFitError(
             f"--concurrency {req.concurrency}: only {maxc:,} sequences of {int(s + g):,} tokens fit in the KV cache of "
             f"{lay.gpus_per_replica} x {gpu.id}; lower --concurrency or add --gpus")

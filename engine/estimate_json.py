@@ -95,10 +95,15 @@ def shape_estimate(w: ResolvedRequest, calib: Calibration, prep: ModelPrep, gpre
     requests, price, purchases = w.requests_per_day, w.usd_per_gpu_hour, w.purchases
     ttft_t = req.ttft_target_s if req.ttft_target_s is not None else a.ttft_target_s
     tpot_t = req.tpot_target_ms if req.tpot_target_ms is not None else a.tpot_target_ms
-    r = replica_perf(prep.perf, gprep.perf, calib.efficiency, cand.tp, cand.pp, s, g,
+    r = replica_perf(prep.perf, gprep.perf, calib.efficiency_for(gpu.vendor, prec), cand.tp, cand.pp, s, g,
                      cand.concurrency / cand.data_parallel, s * a.prefix_cache_hit_rate)
 
     regime, regime_reason, copy_lay = deployment_regime(prep, gpu, lay, cand)
+    load = _at_load(prep, gprep, calib, cand, a, s, g, bool(requests))
+    p95_ok = load.ttft_p95_s <= ttft_t and load.tpot_p95_ms <= tpot_t
+    if cand.meets_latency and not p95_ok:
+        warnings.append(f"at the planned load ({load.utilisation:.0%} of a replica's capacity at the peak hour) the p95 "
+                        f"latency misses the targets: TTFT p95 {load.ttft_p95_s:.3g} s, TPOT p95 {load.tpot_p95_ms:.3g} ms")
 
     pc = param_counts(model)
     kv_total = kv_bytes(model, kvp, s + g, cand.concurrency)
@@ -200,7 +205,7 @@ def shape_estimate(w: ResolvedRequest, calib: Calibration, prep: ModelPrep, gpre
         assumptions["tokens_per_day_basis"] = {"value": "input + output tokens", "source": "seed-consistency C16 (total processed tokens)"}
 
     gaps = model_coverage_gaps(model, gpu_id=gpu.id, precision=prec, kv_precision=kvp, tp=cand.tp, pp=cand.pp,
-                               tokens_per_sequence=s + g)
+                               tokens_per_sequence=s + g, serving_engine=calib.profile)
     if gaps:
         warnings.append("outside what the calibration measured: " + "; ".join(gaps)
                         + ". The band covers measured setups only; treat this estimate as an extrapolation.")
@@ -238,7 +243,13 @@ def shape_estimate(w: ResolvedRequest, calib: Calibration, prep: ModelPrep, gpre
                      "decode_bound": "compute" if r.decode_compute_bound else "memory",
                      "meets_latency_targets": cand.meets_latency,
                      "latency_targets": {"ttft_s": ttft_t, "tpot_ms": tpot_t},
-                     "engine": calib.engine},
+                     "at_load": {"utilisation": _round(load.utilisation, 4), "ttft_p50_s": _round(load.ttft_p50_s, 4),
+                                 "ttft_p95_s": _round(load.ttft_p95_s, 4), "tpot_p50_ms": _round(load.tpot_p50_ms, 2),
+                                 "tpot_p95_ms": _round(load.tpot_p95_ms, 2), "in_flight": _round(load.in_flight, 2),
+                                 "meets_latency_targets_p95": p95_ok,
+                                 "method": "Poisson arrivals at the peak rate, M/D/1 prefill queue, Little's law for "
+                                           "sequences in flight (engine/latency_load.py)"},
+                     "serving_engine": calib.profile, "engine": calib.engine},
         fleet={"replicas": cand.replicas, "total_gpus": cand.total_gpus,
                "peak_to_average": a.peak_to_average, "target_utilisation": a.target_utilisation,
                "fleet_utilisation": _round(util, 4), "demand_given": bool(requests)},
@@ -263,8 +274,22 @@ def shape_estimate(w: ResolvedRequest, calib: Calibration, prep: ModelPrep, gpre
               "ratio_p10": band.ratio_p10, "ratio_p90": band.ratio_p90},
         article=article,
         assumptions=assumptions,
-        calibration={"engine": calib.engine, "source": calib.source, "as_of": calib.as_of,
+        calibration={"serving_engine": calib.profile, "engine": calib.engine, "source": calib.source, "as_of": calib.as_of,
                      "median_abs_error": band.median_abs_error, "max_ratio": band.max_ratio, "points": band.points,
                      "coverage": {"within": not gaps, "outside": gaps}},
         warnings=warnings,
     )
+
+
+def _at_load(prep: ModelPrep, gprep: GpuPrep, calib: Calibration, cand: Candidate, a, s: float,
+             g: float, demand_given: bool):
+    """TTFT/TPOT p50 and p95 at the peak-hour load of one replica (engine/latency_load.py)."""
+    from engine.latency_load import at_load
+
+    eff = calib.efficiency_for(gprep.gpu.vendor, prep.precision)
+    cached = s * a.prefix_cache_hit_rate
+    # each replica (each data-parallel copy alike) carries peak / replicas; without a demand, the target utilisation
+    util = min(1.0, cand.fleet_utilisation * a.peak_to_average) if demand_given else a.target_utilisation
+    batch = max(1.0, cand.concurrency / cand.data_parallel)
+    return at_load(lambda n: replica_perf(prep.perf, gprep.perf, eff, cand.tp, cand.pp, s, g, n, cached),
+                   batch, util, g, eff.ttft_overhead_s)

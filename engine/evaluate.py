@@ -53,9 +53,10 @@ class Candidate(NamedTuple):
 
 
 def _perf_on(prep: ModelPrep, gprep: GpuPrep, lay: Layout, s: float, g: float, cached: float,
-             concurrency: int | str | None, ttft_t: float, tpot_t: float, calib: Calibration, cap: float):
+             concurrency: int | str | None, ttft_t: float, tpot_t: float, calib: Calibration, cap: float,
+             util: float | None = None):
     """(concurrency, max concurrency, PerfResult, meets targets) of one layout, or None if nothing fits."""
-    eff = calib.efficiency
+    eff = calib.efficiency_for(gprep.gpu.vendor, prep.precision)  # the serving engine's factors on this GPU/precision
     maxc = max_sequences(prep, lay, s + g, cap)
     if maxc < 1:
         return None
@@ -65,7 +66,7 @@ def _perf_on(prep: ModelPrep, gprep: GpuPrep, lay: Layout, s: float, g: float, c
         r = replica_perf(prep.perf, gprep.perf, eff, tp, pp, s, g, conc, cached)
         meets = r.ttft_s <= ttft_t and r.tpot_s <= tpot_t
     elif concurrency is None:
-        conc, r, meets = latency_limited(prep.perf, gprep.perf, eff, tp, pp, s, g, maxc, ttft_t, tpot_t, cached)
+        conc, r, meets = latency_limited(prep.perf, gprep.perf, eff, tp, pp, s, g, maxc, ttft_t, tpot_t, cached, util)
     else:
         conc = concurrency  # may be fractional: a share of the replica's sequences per data-parallel copy
         if conc > maxc and conc > 1:
@@ -98,14 +99,15 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
     cached = s * a.prefix_cache_hit_rate
     ttft_t = ttft_target_s if ttft_target_s is not None else a.ttft_target_s
     tpot_t = (tpot_target_ms if tpot_target_ms is not None else a.tpot_target_ms) / 1000.0
-    cap = a.max_batch_sequences
+    cap = min(a.max_batch_sequences, calib.max_batch_sequences)  # the serving engine's default scheduler limit
+    util = a.target_utilisation  # the TTFT target is checked at p95 at the load each replica is planned for
     if memo is None:
-        res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
+        res = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap, util)
     else:  # one sweep: a layout evaluated as its own candidate is reused as a data-parallel alternative
         mkey = (id(prep), id(gprep), id(lay), concurrency)
         res = memo.get(mkey, memo)
         if res is memo:
-            res = memo[mkey] = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap)
+            res = memo[mkey] = _perf_on(prep, gprep, lay, s, g, cached, concurrency, ttft_t, tpot_t, calib, cap, util)
     dp = 1
     lay_used = lay
     n = lay.gpus_per_replica
@@ -120,12 +122,12 @@ def evaluate_config(prep: ModelPrep, gprep: GpuPrep, lay: Layout, *, input_token
             for j in copies:
                 sub_conc = concurrency / j if isinstance(concurrency, int) else concurrency
                 if memo is None:
-                    alt = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
+                    alt = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap, util)
                 else:
                     mkey = (id(prep), id(gprep), id(sub), sub_conc)
                     alt = memo.get(mkey, memo)
                     if alt is memo:
-                        alt = memo[mkey] = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap)
+                        alt = memo[mkey] = _perf_on(prep, gprep, sub, s, g, cached, sub_conc, ttft_t, tpot_t, calib, cap, util)
                 if alt is None:
                     continue
                 key = (offline or alt[3], alt[2].output_tokens_per_s * j)

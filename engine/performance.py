@@ -30,7 +30,21 @@ The model (every formula is restated, with its source, in docs/methodology.md):
   point-to-point hop per stage.
 * **MoE**: resident memory counts every expert; FLOPs count ``experts_per_token``;
   the bytes read in one step count the expected number of distinct experts the
-  step's tokens touch, ``E x (1 - (1 - k/E)^tokens)`` per MoE layer.
+  step's tokens touch, ``E x (1 - (1 - k/E)^tokens)`` per MoE layer. MoE kernels
+  (grouped GEMM at a few tokens per expert, router/top-k/permute) reach less of
+  the peak: a fitted ``moe_mfu_scale`` and a fixed cost per MoE layer per step.
+* **MLA** (DeepSeek-V2/V3): decode runs the weight-absorbed form, so attention
+  works on the latent (``2 x heads x (2 x kv_lora_rank + rope)`` FLOPs per context
+  token per layer), and the latent KV is shared by all heads, so under tensor
+  parallelism every GPU reads all of it (``latent_kv``: not divided by ``tp``).
+* **Framework costs that dominate small models on many GPUs**: a fixed time per
+  layer per forward pass (``layer_overhead_s``) and a fixed time per all-reduce on
+  top of the link latency (``allreduce_overhead_s``), both fitted per serving engine.
+* **Weight-only int4/int8** (GPTQ/AWQ, W4A16/W8A16) dequantise in the GEMM: their
+  packed weights stream at ``weight_bw_scale`` of the bandwidth bf16 weights reach.
+
+The concurrency search (largest batch meeting latency targets) is in
+engine/performance_search.py; its names are re-exported here.
 """
 
 from __future__ import annotations
@@ -50,6 +64,11 @@ class Efficiency(NamedTuple):
     step_overhead_s: float  # fixed time per decode step (scheduler, launches, sampling)
     ttft_overhead_s: float  # fixed time added to every first token (request handling)
     link_efficiency: float = 1.0  # achieved / nominal interconnect bandwidth in all-reduces
+    layer_overhead_s: float = 0.0  # per layer per forward pass: kernels CUDA graphs do not hide (norms, rope, glue)
+    allreduce_overhead_s: float = 0.0  # per tensor-parallel all-reduce, on top of the link latency (launch, barrier)
+    moe_mfu_scale: float = 1.0  # MoE models: achieved fraction of ``mfu`` (grouped GEMM, block-quantised kernels)
+    moe_layer_overhead_s: float = 0.0  # per MoE layer per forward pass: router, top-k, permute / unpermute
+    weight_bw_scale: float = 1.0  # weight reads: packed weight-only int4/int8 reach this fraction of ``mbu``
 
 
 class PerfModel(NamedTuple):
@@ -68,6 +87,9 @@ class PerfModel(NamedTuple):
     kv_window_bytes_per_token: float  # KV bytes per token over the sliding-window layers (capped at window)
     num_layers: int
     hidden_size: int
+    moe_layers: int = 0  # layers with routed experts
+    latent_kv: bool = False  # MLA: one latent KV shared by all heads, replicated on every tensor-parallel GPU
+    decode_attn_scale: float = 1.0  # decode attention FLOPs / prefill attention FLOPs (MLA weight absorption)
 
 
 class PerfGpu(NamedTuple):
@@ -185,19 +207,21 @@ def replica_perf(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int,
     new = input_tokens - cached_tokens
     out = output_tokens if output_tokens >= 1.0 else 1.0
     b = concurrency if concurrency >= 1.0 else 1.0
-    mfu, mbu = eff.mfu, eff.mbu
+    mfu = eff.mfu * eff.moe_mfu_scale if m.num_experts else eff.mfu
     flops_all = g.compute_flops * tp * pp * mfu  # pipeline stages work in parallel in steady state
     flops_stage = g.compute_flops * tp * mfu
-    bw = g.bandwidth_bytes_per_s * mbu
+    bw = g.bandwidth_bytes_per_s * eff.mbu
     h_bytes = m.hidden_size * ACT_BYTES
     link = g.link_bytes_per_s * eff.link_efficiency
+    ar_latency = g.link_latency_s + eff.allreduce_overhead_s
     layers2 = 2.0 * m.num_layers
+    fixed_pass = m.num_layers * eff.layer_overhead_s + m.moe_layers * eff.moe_layer_overhead_s
 
     # ---- prefill of one request
     pf = prefill_flops(m, new, cached_tokens)
-    comm_prefill = layers2 * _allreduce_s(new * h_bytes, tp, link, g.link_latency_s) if tp > 1 else 0.0
+    comm_prefill = layers2 * _allreduce_s(new * h_bytes, tp, link, ar_latency) if tp > 1 else 0.0
     hop_prefill = (pp - 1) * (g.inter_node_latency_s + new * h_bytes / g.inter_node_bytes_per_s) if pp > 1 else 0.0
-    prefill_alone = pf / flops_stage + comm_prefill + hop_prefill  # latency of one request through all stages
+    prefill_alone = pf / flops_stage + comm_prefill + hop_prefill + fixed_pass  # one request through all stages
     prefill_amortised = pf / flops_all + (comm_prefill + hop_prefill) / pp  # replica time per request in steady state
 
     # ---- one decode step for all b sequences at the mean context
@@ -210,15 +234,15 @@ def replica_perf(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int,
         weights_read = m.shared_read_bytes
     # every stage re-reads its weights for each of its pp micro-batches: weight time ~ W / (tp x bw)
     gemm_c = b * m.linear_flops_per_token / flops_all
-    gemm_m = weights_read / (tp * bw)
-    attn_c = b * _ctx_attn_flops(m, ctx) / flops_all
-    attn_m = b * _kv_read_bytes(m, ctx) / (tp * pp * bw)
+    gemm_m = weights_read / (tp * bw * eff.weight_bw_scale)
+    attn_c = b * _ctx_attn_flops(m, ctx) * m.decode_attn_scale / flops_all
+    attn_m = b * _kv_read_bytes(m, ctx) / ((pp if m.latent_kv else tp * pp) * bw)
     t_compute = (gemm_c if gemm_c > gemm_m else 0.0) + (attn_c if attn_c > attn_m else 0.0)
     t_memory = (gemm_m if gemm_m >= gemm_c else 0.0) + (attn_m if attn_m >= attn_c else 0.0)
     compute_bound = t_compute > t_memory
-    step = t_compute + t_memory + eff.step_overhead_s
+    step = t_compute + t_memory + eff.step_overhead_s + fixed_pass
     if tp > 1:
-        step += layers2 * _allreduce_s(b / pp * h_bytes, tp, link, g.link_latency_s)
+        step += layers2 * _allreduce_s(b / pp * h_bytes, tp, link, ar_latency)
     if pp > 1:
         step += pp * g.inter_node_latency_s + b * h_bytes / g.inter_node_bytes_per_s
 
@@ -235,17 +259,24 @@ def perf_model_from_numbers(*, active_linear_params: float, num_layers: int, hid
                             weight_bytes: float, shared_read_bytes: float, expert_bytes: float,
                             num_experts: int, experts_per_token: int,
                             kv_full_bytes_per_token: float, kv_window_bytes_per_token: float,
-                            attn_qk_dim: int | None = None, attn_v_dim: int | None = None) -> PerfModel:
+                            attn_qk_dim: int | None = None, attn_v_dim: int | None = None,
+                            moe_layers: int = 0, mla_kv_lora_rank: int | None = None,
+                            mla_rope_dim: int = 0, mla_heads: int = 0) -> PerfModel:
     """Build a :class:`PerfModel` from architecture numbers (no catalog objects needed).
 
     Attention FLOPs per token per context token per layer = 2 x heads x (qk_dim + v_dim)
     (QK^T and AV, 2 FLOPs per multiply-add); for standard attention qk_dim = v_dim =
-    head_dim, i.e. ``4 x q_dim``.
+    head_dim, i.e. ``4 x q_dim``. With MLA (``mla_kv_lora_rank`` given) decode attends in
+    the latent space (qk = rank + rope, v = rank per head) and the latent KV is replicated
+    across tensor-parallel GPUs.
     """
     if attn_qk_dim is not None and attn_v_dim is not None:
         per_layer = 2.0 * (attn_qk_dim + attn_v_dim)
     else:
         per_layer = 4.0 * q_dim
+    decode_scale = 1.0
+    if mla_kv_lora_rank and attn_qk_dim and attn_v_dim and mla_heads:
+        decode_scale = mla_heads * (2.0 * mla_kv_lora_rank + mla_rope_dim) / (attn_qk_dim + attn_v_dim)
     return PerfModel(
         linear_flops_per_token=2.0 * active_linear_params,
         attn_flops_per_ctx_full=per_layer * full_attention_layers,
@@ -260,178 +291,13 @@ def perf_model_from_numbers(*, active_linear_params: float, num_layers: int, hid
         kv_window_bytes_per_token=kv_window_bytes_per_token,
         num_layers=num_layers,
         hidden_size=hidden_size,
+        moe_layers=moe_layers,
+        latent_kv=bool(mla_kv_lora_rank),
+        decode_attn_scale=decode_scale,
     )
 
 
-def best_concurrency(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int, input_tokens: float,
-                     output_tokens: float, max_concurrency: int, ttft_target_s: float | None,
-                     tpot_target_s: float | None, cached_tokens: float = 0.0) -> tuple[int, PerfResult] | None:
-    """Largest concurrency <= ``max_concurrency`` meeting both latency targets (None if even 1 fails).
-
-    Throughput rises with concurrency in this model while TTFT and TPOT rise too,
-    so the throughput-optimal point that meets the targets is the largest feasible
-    concurrency. TPOT is piecewise linear in the batch ``b`` for dense models
-    (``max(b x a, W) + b x c + d``), so the bound is solved in closed form and then
-    confirmed with one evaluation; MoE (concave expert coverage) uses bisection.
-    """
-    if max_concurrency < 1:
-        return None
-
-    def ok(r: PerfResult) -> bool:
-        return (ttft_target_s is None or r.ttft_s <= ttft_target_s * (1 + 1e-12)) and (
-            tpot_target_s is None or r.tpot_s <= tpot_target_s * (1 + 1e-12))
-
-    if not m.num_experts:
-        # dense: the closed form is exact; evaluate the batch terms once, then any batch in a few operations
-        t = dense_terms(m, g, eff, tp, pp, input_tokens, output_tokens, cached_tokens)
-        lim = closed_form_limit(t, ttft_target_s, tpot_target_s, max_concurrency)
-        b = int(lim * (1 + 1e-12))
-        if b > max_concurrency:
-            b = max_concurrency
-        if b < 1:
-            r1 = perf_from_terms(t, 1)
-            if not ok(r1):
-                return None
-            b = 1
-        r = perf_from_terms(t, b)
-        if ok(r):
-            if b >= max_concurrency:
-                return b, r
-            nxt = perf_from_terms(t, b + 1)
-            if not ok(nxt):
-                return b, r
-        # rounding disagreement: fall through to the general search
-    # general case (MoE, or a closed form disagreeing by rounding): bisection on the monotone model
-    hi_r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, max_concurrency, cached_tokens)
-    if ok(hi_r):
-        return max_concurrency, hi_r
-    lo_r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, 1, cached_tokens)
-    if not ok(lo_r):
-        return None
-    lo, hi = 1, max_concurrency
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        r = replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, mid, cached_tokens)
-        if ok(r):
-            lo, lo_r = mid, r
-        else:
-            hi = mid
-    return lo, lo_r
-
-
-class DenseTerms(NamedTuple):
-    """Batch-independent pieces of :func:`replica_perf` for a dense model (no expert routing).
-
-    With them ``tpot(b) = max(b gemm_c, gemm_m) + b k + c`` exactly, so the latency limit
-    is solved in closed form and any batch is evaluated in a few operations.
-    """
-
-    gemm_c: float  # GEMM compute time per sequence in a decode step
-    gemm_m: float  # weight read time per decode step
-    attn_c: float  # attention compute time per sequence
-    attn_m: float  # KV read time per sequence
-    k: float  # per-sequence time per output token: attention + all-reduce bytes + amortised prefill
-    c: float  # fixed time per step: overhead + all-reduce latencies + PP hop latencies
-    prefill_alone: float
-    prefill_amortised: float
-    out: float
-    ttft_overhead: float
-
-
-def dense_terms(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int, s: float, out: float,
-                cached: float = 0.0) -> DenseTerms:
-    """Mirror of :func:`replica_perf`'s arithmetic, factored by batch size (tests check they agree)."""
-    out = out if out >= 1.0 else 1.0
-    new = s - cached
-    flops_all = g.compute_flops * tp * pp * eff.mfu
-    flops_stage = g.compute_flops * tp * eff.mfu
-    bw = g.bandwidth_bytes_per_s * eff.mbu
-    link = g.link_bytes_per_s * eff.link_efficiency
-    h_bytes = m.hidden_size * ACT_BYTES
-    layers2 = 2.0 * m.num_layers
-    pf = prefill_flops(m, new, cached)
-    comm_prefill = layers2 * _allreduce_s(new * h_bytes, tp, link, g.link_latency_s) if tp > 1 else 0.0
-    hop_prefill = (pp - 1) * (g.inter_node_latency_s + new * h_bytes / g.inter_node_bytes_per_s) if pp > 1 else 0.0
-    prefill_alone = pf / flops_stage + comm_prefill + hop_prefill
-    p_amort = pf / flops_all + (comm_prefill + hop_prefill) / pp
-    ctx = s + 0.5 * out
-    attn_c = _ctx_attn_flops(m, ctx) / flops_all
-    attn_m = _kv_read_bytes(m, ctx) / (tp * pp * bw)
-    c = eff.step_overhead_s
-    k = (attn_c if attn_c > attn_m else attn_m) + p_amort / out
-    if tp > 1:
-        c += layers2 * g.link_latency_s
-        k += layers2 * 2.0 * (tp - 1) / tp * h_bytes / pp / link
-    if pp > 1:
-        c += pp * g.inter_node_latency_s
-        k += h_bytes / g.inter_node_bytes_per_s
-    return DenseTerms(m.linear_flops_per_token / flops_all, m.shared_read_bytes / (tp * bw), attn_c, attn_m, k, c,
-                      prefill_alone, p_amort, out, eff.ttft_overhead_s)
-
-
-def perf_from_terms(t: DenseTerms, b: float) -> PerfResult:
-    """:func:`replica_perf` for a dense model at batch ``b`` from its :class:`DenseTerms`."""
-    b = b if b >= 1.0 else 1.0
-    gc = b * t.gemm_c
-    gemm = gc if gc > t.gemm_m else t.gemm_m
-    tpot = gemm + b * t.k + t.c
-    ac, am = b * t.attn_c, b * t.attn_m
-    t_compute = (gc if gc > t.gemm_m else 0.0) + (ac if ac > am else 0.0)
-    t_memory = (t.gemm_m if t.gemm_m >= gc else 0.0) + (am if am >= ac else 0.0)
-    cycle = t.out * tpot
-    prefill_part = b * t.prefill_amortised
-    return PerfResult(b * t.out / cycle, t.prefill_alone + tpot + t.ttft_overhead, tpot, (cycle - prefill_part) / t.out,
-                      t.prefill_alone, prefill_part / cycle, t_compute > t_memory)
-
-
-def closed_form_limit(t: DenseTerms, ttft_target_s: float | None, tpot_target_s: float | None, cap: int) -> float:
-    """Largest (real) batch meeting the targets, from ``max(b gc, gm) + b k + c <= budget``; < 1 if none."""
-    budget = math.inf
-    if tpot_target_s is not None:
-        budget = tpot_target_s - t.c
-    if ttft_target_s is not None:
-        budget = min(budget, ttft_target_s - t.prefill_alone - t.ttft_overhead - t.c)
-    if budget == math.inf:
-        return float(cap)
-    gm, gc, k = t.gemm_m, t.gemm_c, t.k
-    if k <= 0:
-        return float(cap) if budget >= gm else 0.0
-    b = (budget - gm) / k  # while the GEMMs stay weight-bound (b gc <= gm)
-    if gc > 0 and b * gc > gm:
-        b = budget / (k + gc)
-    return min(b, float(cap))
-
-
-def latency_limited(m: PerfModel, g: PerfGpu, eff: Efficiency, tp: int, pp: int, input_tokens: float,
-                    output_tokens: float, max_concurrency: int, ttft_target_s: float | None,
-                    tpot_target_s: float | None, cached_tokens: float = 0.0) -> tuple[int, PerfResult, bool]:
-    """(concurrency, result, meets targets): :func:`best_concurrency`, or concurrency 1 flagged as missing them.
-
-    The sweep's hot path: for dense models the batch terms are computed once and reused.
-    """
-    if not m.num_experts:
-        t = dense_terms(m, g, eff, tp, pp, input_tokens, output_tokens, cached_tokens)
-        lim = closed_form_limit(t, ttft_target_s, tpot_target_s, max_concurrency)
-        tt = ttft_target_s * (1 + 1e-12) if ttft_target_s is not None else math.inf
-        tq = tpot_target_s * (1 + 1e-12) if tpot_target_s is not None else math.inf
-        b = int(lim * (1 + 1e-12))
-        if b > max_concurrency:
-            b = max_concurrency
-        if b < 1:
-            r1 = perf_from_terms(t, 1)
-            if r1.ttft_s > tt or r1.tpot_s > tq:
-                return 1, r1, False
-            b = 1
-        r = perf_from_terms(t, b)
-        if r.ttft_s <= tt and r.tpot_s <= tq:
-            if b >= max_concurrency:
-                return b, r, True
-            nxt = perf_from_terms(t, b + 1)
-            if nxt.ttft_s > tt or nxt.tpot_s > tq:
-                return b, r, True
-        # rounding disagreement: the general search below settles it
-    found = best_concurrency(m, g, eff, tp, pp, input_tokens, output_tokens, max_concurrency, ttft_target_s,
-                             tpot_target_s, cached_tokens)
-    if found is None:
-        return 1, replica_perf(m, g, eff, tp, pp, input_tokens, output_tokens, 1, cached_tokens), False
-    return found[0], found[1], True
+# the concurrency search lives in its own module; re-exported for callers of this one
+from engine.performance_search import (  # noqa: E402,F401  (import at the end: it builds on the names above)
+    DenseTerms, best_concurrency, closed_form_limit, dense_terms, latency_limited, perf_from_terms,
+)

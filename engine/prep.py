@@ -89,6 +89,10 @@ def prepare_model(model: ModelSpec, precision: str, kv_precision: str) -> ModelP
         kv_window_bytes_per_token=per_layer_kv * win_layers,
         attn_qk_dim=attn_qk,
         attn_v_dim=attn_v,
+        moe_layers=pc.moe_layers if moe else 0,
+        mla_kv_lora_rank=model.mla.kv_lora_rank if model.mla is not None else None,
+        mla_rope_dim=model.mla.qk_rope_head_dim if model.mla is not None else 0,
+        mla_heads=model.num_attention_heads,
     )
     prep = ModelPrep(model, precision, kv_precision, perf, wb, kv_bytes_per_token(model, kv_precision),
                      float(pc.total), float(pc.active))

@@ -129,11 +129,12 @@ class EstimateRequest:
     ttft_target_s: float | None = None
     tpot_target_ms: float | None = None
     overrides_path: str | None = None
+    serving_engine: str | None = None  # calibration profile (engine.calibration.serving_engines); None = vllm
 
     def __post_init__(self) -> None:
         if (self.model is None) == (self.model_config_path is None):
             raise InputError("give exactly one of model or model_config_path")
-        for name in ("model", "model_config_path", "gpu", "overrides_path"):
+        for name in ("model", "model_config_path", "gpu", "overrides_path", "serving_engine"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise InputError(f"{name}: expected text, got {type(value).__name__}")

@@ -29,7 +29,7 @@ def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], prec
           concurrency: int | str | None = None, kv_precision: str | None = None,
           gpu_counts: Iterable[int] | None = None, max_extra_counts: int = 2,
           assumptions: Assumptions | None = None, prices: dict[str, float] | None = None,
-          purchase: dict[str, float] | None = None) -> list[Candidate]:
+          purchase: dict[str, float] | None = None, serving_engine: str | None = None) -> list[Candidate]:
     """Every (model x GPU x precision x GPU count) that fits, evaluated; sorted cheapest first.
 
     GPU counts: ``gpu_counts`` if given, else the fewest that fit plus the next
@@ -40,7 +40,7 @@ def sweep(models: Iterable[str | ModelSpec], gpus: Iterable[str | GpuSpec], prec
     Latency: candidates carry ``meets_latency``; filter on it (see :func:`cheapest`).
     """
     a = assumptions or load_assumptions()
-    calib = load_calibration()
+    calib = load_calibration(serving_engine)
     prices = prices or {}
     purchase = purchase or {}
     model_specs = [m if isinstance(m, ModelSpec) else resolve_model(m) for m in models]
@@ -142,7 +142,7 @@ def cheaper_count(chosen: Candidate, tried: Iterable[Candidate]) -> Candidate | 
 def compare_quantization(model: str | ModelSpec, gpu: str | GpuSpec, precisions: Iterable[str] = ("bf16", "fp8", "int8", "int4"),
                          *, requests_per_day: float | None, input_tokens: float, output_tokens: float,
                          deployment: str = "cloud", assumptions: Assumptions | None = None,
-                         baseline: str = "bf16") -> list[dict[str, Any]]:
+                         baseline: str = "bf16", serving_engine: str | None = None) -> list[dict[str, Any]]:
     """One row per precision: memory, GPUs, throughput, per-phase times and $ (cheapest layout meeting latency).
 
     Rows carry the article's quality prior per precision (labelled a prior) and the saving
@@ -153,20 +153,22 @@ def compare_quantization(model: str | ModelSpec, gpu: str | GpuSpec, precisions:
     from engine.optimizations import compare_precisions
 
     a = assumptions or load_assumptions()
-    calib = load_calibration()
+    calib = load_calibration(serving_engine)
     spec = model if isinstance(model, ModelSpec) else resolve_model(model)
     gspec = gpu if isinstance(gpu, GpuSpec) else resolve_gpu(gpu)
     rows: list[dict[str, Any]] = []
     for prec in precisions:
         cands = sweep([spec], [gspec], [prec], requests_per_day=requests_per_day, input_tokens=input_tokens,
-                      output_tokens=output_tokens, deployment=deployment, assumptions=a)
+                      output_tokens=output_tokens, deployment=deployment, assumptions=a,
+                      serving_engine=serving_engine)
         best = cheapest(cands) or cheapest(cands, require_latency=False)
         if best is None:
             rows.append({"precision": prec, "fits": False})
             continue
         prep = prepare_model(spec, prec, best.kv_precision)
         gprep = prepare_gpu(gspec, prec, assumptions=a)
-        r = replica_perf(prep.perf, gprep.perf, calib.efficiency, best.tp, best.pp, input_tokens, output_tokens,
+        r = replica_perf(prep.perf, gprep.perf, calib.efficiency_for(gspec.vendor, prec), best.tp, best.pp,
+                         input_tokens, output_tokens,
                          best.concurrency / best.data_parallel, input_tokens * a.prefix_cache_hit_rate)
         rows.append({
             "precision": prec, "fits": True, "kv_precision": best.kv_precision, "weights_gb": round(best.weights_gb, 3),

@@ -44,6 +44,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--ttft-target", metavar="S", help="time-to-first-token target in seconds (default 2)")
     parser.add_argument("--tpot-target", metavar="MS", help="time-per-output-token target in ms (default 50)")
     parser.add_argument("--overrides", metavar="PATH", help="YAML file of your own prices and assumptions")
+    parser.add_argument("--serving-engine", metavar="ID",
+                        help="serving-engine profile the throughput is calibrated on: vllm (default), sglang, trtllm")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
 
 
@@ -67,7 +69,8 @@ def _request(args):
         check_bound(field, x, shown=str(value).strip())
         return x
 
-    fields = {"gpu": args.gpu, "int8_mode": args.int8_kernels, "deployment": args.deployment}
+    fields = {"gpu": args.gpu, "int8_mode": args.int8_kernels, "deployment": args.deployment,
+              "serving_engine": args.serving_engine}
     if args.precision is not None:
         fields["precision"] = args.precision
     if args.model is not None:
@@ -165,6 +168,10 @@ def render_table(e) -> None:
     add(t, "output tokens/s per replica", _fmt(p["output_tokens_per_s"]), _fmt(b["output_tokens_per_s"]))
     add(t, "output tokens/s per GPU", _fmt(p["output_tokens_per_s_per_gpu"]), "")
     add(t, "TTFT / TPOT", f"{_num(p['ttft_s'], 3)} s / {_num(p['tpot_ms'], 1)} ms", "")
+    load = p["at_load"]
+    add(t, f"TTFT / TPOT p95 at {_num(load['utilisation'] * 100, 0)}% load",
+        f"{_num(load['ttft_p95_s'], 3)} s / {_num(load['tpot_p95_ms'], 1)} ms", "")
+    add(t, "serving engine (calibration profile)", p["serving_engine"], "")
     add(t, "prefill share of GPU time", f"{_num(p['prefill_share'] * 100, 0)}%", "")
     add(t, "replicas / total GPUs", f"{d['replicas']} / {d['total_gpus']}", _fmt(b["replicas"]))
     add(t, f"$ per GPU-hour ({c['basis']})", _fmt(c["usd_per_gpu_hour"], nd=2), "")

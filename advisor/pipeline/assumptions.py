@@ -12,7 +12,7 @@ from advisor.recommendation import Assumption
 
 def assumptions(inp: Inputs, engine, best: dict) -> list[Assumption]:
     """``engine`` is the search adapter (it knows the defaults, overrides and any team GPU searched)."""
-    rows = list(engine.assumption_rows(peak_to_average=inp.peak_to_average))
+    rows = list(engine.assumption_rows(peak_to_average=inp.peak_to_average, serving_engine=inp.serving_engine))
     used = sorted({c.gpu for c in best.values() if c is not None})
     rows.extend(engine.gpu_price_rows(used))
     return rows

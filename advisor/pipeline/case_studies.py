@@ -87,6 +87,7 @@ def _case_best(inp: Inputs, search: CandidateSearch, model, gpu, queries_per_day
         gpus=[gpu],
         precisions=precisions,
         deployment="cloud",
+        serving_engine=inp.serving_engine,
     )
     ok = [c for c in configs if c.meets_latency]
     return min(ok, key=lambda c: (round(c.monthly("cloud"), 6), c.precision)) if ok else None

@@ -118,7 +118,7 @@ class EngineSearch:
         return a
 
     def search(self, model: str, *, requests_per_day, input_tokens, output_tokens, peak_to_average,
-               ttft_target_s, tpot_target_ms, gpus, precisions, deployment) -> list[Config]:
+               ttft_target_s, tpot_target_ms, gpus, precisions, deployment, serving_engine=None) -> list[Config]:
         from engine.catalog import load_gpus, resolve_gpu, resolve_model
         from engine.sweep import sweep
 
@@ -141,8 +141,10 @@ class EngineSearch:
             assumptions=a,
             prices=self.prices,
             purchase=self.purchase,
+            serving_engine=serving_engine,
         )
-        return self._wrap(cands, spec, {g.id: g for g in gpu_specs}, a, requests_per_day, input_tokens, output_tokens, batch)
+        return self._wrap(cands, spec, {g.id: g for g in gpu_specs}, a, requests_per_day, input_tokens, output_tokens, batch,
+                          serving_engine)
 
     def rescaled(self, configs: list[Config], volume: float) -> list[Config]:
         """The same configurations at ``volume`` x the demand, without re-running the engine.
@@ -175,16 +177,18 @@ class EngineSearch:
                 usd_per_million_total_tokens=monthly / (out_m + in_m) * 1e6 if out_m > 0 else float("inf"),
                 fleet_utilisation=fl.fleet_utilisation,
             ))
-        return self._wrap(cands, ctx["spec"], ctx["gpus"], a, rpd, ctx["input_tokens"], ctx["output_tokens"], ctx["batch"])
+        return self._wrap(cands, ctx["spec"], ctx["gpus"], a, rpd, ctx["input_tokens"], ctx["output_tokens"], ctx["batch"],
+                          ctx["serving_engine"])
 
-    def _wrap(self, cands, spec, gpu_by_id, a, requests_per_day, input_tokens, output_tokens, batch) -> list[Config]:
+    def _wrap(self, cands, spec, gpu_by_id, a, requests_per_day, input_tokens, output_tokens, batch,
+              serving_engine=None) -> list[Config]:
         from engine import cost as costm
         from engine.calibration import load_calibration, model_coverage_gaps
         from engine.layout import layout_for
         from engine.fleet import DAYS_PER_MONTH, Demand, size_fleet
         from engine.memory import kv_bytes
 
-        band = load_calibration().band
+        band = load_calibration(serving_engine).band
         demand = Demand(requests_per_day, input_tokens, output_tokens, a.peak_to_average, a.target_utilisation)
         days = DAYS_PER_MONTH
         out_month = requests_per_day * days * output_tokens
@@ -205,13 +209,13 @@ class EngineSearch:
                 "regime_reason": lay.regime_reason,
                 "calibration_gaps": model_coverage_gaps(
                     spec, gpu_id=c.gpu, precision=c.precision, kv_precision=c.kv_precision, tp=c._c.tp, pp=c._c.pp,
-                    tokens_per_sequence=input_tokens + output_tokens),
+                    tokens_per_sequence=input_tokens + output_tokens, serving_engine=serving_engine),
             }
 
         ctx = {
             "gpus": gpu_by_id, "out_month": out_month, "in_month": in_month, "details": details, "spec": spec, "a": a,
             "requests_per_day": requests_per_day, "input_tokens": input_tokens, "output_tokens": output_tokens,
-            "batch": batch,
+            "batch": batch, "serving_engine": serving_engine,
         }
         out = []
         for c in cands:
@@ -278,7 +282,7 @@ class EngineSearch:
         return total, basis
 
     # ------------------------------------------------------------------ assumptions
-    def assumption_rows(self, *, peak_to_average: float | None):
+    def assumption_rows(self, *, peak_to_average: float | None, serving_engine: str | None = None):
         from advisor.recommendation import Assumption
 
         a = self.assumptions_for(peak_to_average)
@@ -300,10 +304,10 @@ class EngineSearch:
             rows.append(Assumption(name=name, value=f(getattr(a, name)), source=src, as_of="" if mine else a.as_of))
         from engine.calibration import load_calibration
 
-        cal = load_calibration()
+        cal = load_calibration(serving_engine)
         rows.append(
             Assumption(
-                name="efficiency (MFU / MBU)",
+                name=f"serving engine {cal.profile}: efficiency (MFU / MBU)",
                 value=f"{cal.efficiency.mfu:.0%} / {cal.efficiency.mbu:.0%}; band {cal.band.ratio_p10:.2f}-{cal.band.ratio_p90:.2f}x measured/predicted",
                 source=cal.source,
                 as_of=cal.as_of,

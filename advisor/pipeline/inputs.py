@@ -13,6 +13,8 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from advisor.pipeline.common import str_or_none
+
 
 @dataclasses.dataclass(frozen=True)
 class Inputs:
@@ -36,6 +38,8 @@ class Inputs:
     precisions: tuple[str, ...] | None
     #: what the inputs alone make the report say (in order)
     notes: tuple[str, ...] = ()
+    #: the serving-engine calibration profile (engine.calibration); None = the engine's default (vllm)
+    serving_engine: str | None = None
 
 
 def inputs_for(rulebook, values: Mapping[str, Any], outputs: Mapping[str, Any], gpus, decide) -> Inputs:
@@ -60,6 +64,7 @@ def inputs_for(rulebook, values: Mapping[str, Any], outputs: Mapping[str, Any], 
         peak_to_average=float(ptoa) if ptoa is not None else None,
         precisions=("bf16",) if rejected else None,
         notes=("Quantization was rejected by your own tests, so only 16-bit precision is considered.",) if rejected else (),
+        serving_engine=str_or_none(outputs.get("serving_engine") or values.get("serving_engine")),
     )
 
 

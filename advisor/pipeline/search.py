@@ -40,6 +40,7 @@ class CandidateSearch:
                 gpus=gpus if gpus is not None else inp.gpus,
                 precisions=precisions if precisions is not None else inp.precisions,
                 deployment=inp.deployment,
+                serving_engine=inp.serving_engine,
             )
         return self._cache[key]
 

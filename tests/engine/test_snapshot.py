@@ -16,7 +16,7 @@ import yaml
 
 from engine import catalog, catalog_schema, snapshot, specs
 from engine.article import _check_article
-from engine.calibration import _parse_calibration
+from engine.calibration import _parse_profiles
 from engine.defaults import _parse_assumptions
 
 
@@ -45,7 +45,7 @@ def test_replayed_catalogs_equal_the_validated_yaml():
 
 @pytest.mark.parametrize("name, parse", [
     ("assumptions.yaml", _parse_assumptions),
-    ("efficiency.yaml", _parse_calibration),
+    ("efficiency.yaml", _parse_profiles),
     ("article.yaml", _check_article),
 ])
 def test_replayed_documents_parse_like_the_yaml(name, parse):
