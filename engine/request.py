@@ -18,6 +18,7 @@ import re
 from engine.catalog import GpuSpec, ModelSpec, load_gpus, resolve_gpu, resolve_model
 from engine.defaults import Assumptions, load_assumptions
 from engine.errors import InputError
+from engine.sharding import MAX_GPUS_PER_REPLICA  # the largest replica the engine plans: one definition
 
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "fp16", "fp8", "int8", "int4")
 
@@ -29,7 +30,6 @@ MIN_REQUESTS_PER_DAY = 0.01      # one request every 100 days; below that the co
 MAX_TOKENS_PER_DAY = 1e15        # 1e11 requests of 10K tokens
 MIN_TOKENS_PER_DAY = 1.0
 MAX_TOKENS_PER_REQUEST = 10_000_000
-MAX_GPUS_PER_REPLICA = 1024
 MAX_CONCURRENCY = 1_000_000
 
 #: field -> (flag, lowest, highest, how a bound reads: "{}" is the number) of every bounded number of a
