@@ -149,6 +149,38 @@ def cheapest_fit(fits) -> OfferFit | None:
     return None if best is None else best[1]
 
 
+def _instances(offer: Offer, tp: int, gpus_per_replica: int, replicas: int) -> int | None:
+    """Instances paid for (engine/packing.py's arithmetic, inlined for the hot path); None if it cannot hold the replica."""
+    n = offer.gpus_per_instance
+    if offer.region == PER_GPU_REGION:
+        return gpus_per_replica * replicas
+    if tp > n:
+        return None
+    if gpus_per_replica <= n:
+        return -(-replicas // (n // gpus_per_replica))
+    return None if gpus_per_replica % n else gpus_per_replica // n * replicas
+
+
+def cheapest_cloud(offers, pricing: str, *, tp: int, gpus_per_replica: int, replicas: int,
+                   hours_per_month: float) -> OfferFit | None:
+    """:func:`cheapest_fit` over :func:`cloud_fit` of ``offers``, building a fit only for the winner (the hot path)."""
+    best = None
+    for o in offers:
+        price = o.prices.get(pricing)
+        if price is None or o.owned:
+            continue
+        k = _instances(o, tp, gpus_per_replica, replicas)
+        if k is None:
+            continue
+        key = (round(k * price.usd_per_hour * hours_per_month, 6), k * o.gpus_per_instance, o.provider, o.instance_type)
+        if best is None or key < best[0]:
+            best = (key, o)
+    if best is None:
+        return None
+    return cloud_fit(best[1], pricing, tp=tp, gpus_per_replica=gpus_per_replica, replicas=replicas,
+                     hours_per_month=hours_per_month)
+
+
 def with_min_replicas(cand, min_replicas: int, hours_per_month: float):
     """``cand`` (an engine ``Candidate``) with at least ``min_replicas`` replicas; the same object if it has them.
 

@@ -129,7 +129,7 @@ def fit(pool: HardwarePool, cand, gpu, a, prices: Mapping[str, float], purchase:
     ``cand`` is an engine ``Candidate`` of ``gpu`` (a ``GpuSpec``); ``a`` the run's assumptions;
     ``prices`` / ``purchase`` the overrides file's per-GPU figures (they replace the offers of that GPU).
     """
-    from engine.offer_fit import cheapest_fit, cloud_fit, owned_fit, per_gpu_offer, with_min_replicas
+    from engine.offer_fit import cheapest_cloud, cheapest_fit, owned_fit, per_gpu_offer, with_min_replicas
 
     c = with_min_replicas(cand, pool.min_replicas, a.hours_per_month)
     kw = {"tp": c.tp, "gpus_per_replica": c.gpus_per_replica, "replicas": c.replicas}
@@ -141,7 +141,7 @@ def fit(pool: HardwarePool, cand, gpu, a, prices: Mapping[str, float], purchase:
     if gpu.id in purchase:
         servers = (per_gpu_offer(gpu, owned=True, pricing=pool.pricing, purchase_usd=purchase[gpu.id],
                                  source="your overrides file"),)
-    cloud = cheapest_fit(cloud_fit(o, pool.pricing, hours_per_month=a.hours_per_month, **kw) for o in rented)
+    cloud = cheapest_cloud(rented, pool.pricing, hours_per_month=a.hours_per_month, **kw)
     owned = cheapest_fit(owned_fit(o, fleet_utilisation=c.fleet_utilisation, tdp_w=gpu.tdp_w, a=a, **kw) for o in servers)
     return c, cloud, owned
 
