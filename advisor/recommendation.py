@@ -66,6 +66,25 @@ class Volume(_Model):
     other_basis: str | None = None
 
 
+class Offer(_Model):
+    """What a team orders for a candidate: the instance type (or owned server) from engine/data/offers.yaml.
+
+    ``instances`` x ``gpus_per_instance`` is what is paid for (whole instances); ``pricing`` is
+    ``on_demand`` | ``committed_1y`` | ``committed_3y`` | ``spot`` | ``owned``;
+    ``usd_per_instance_hour`` is None for owned servers (costed by amortisation).
+    """
+
+    provider: str
+    instance_type: str
+    gpus_per_instance: int
+    instances: int
+    usd_per_instance_hour: float | None
+    pricing: str
+    region: str
+    source: str
+    as_of: str
+
+
 class CostBlock(_Model):
     """Cost of one candidate deployment under one way of paying for it."""
 
@@ -75,6 +94,8 @@ class CostBlock(_Model):
     usd_per_million_output_tokens: float
     usd_per_million_total_tokens: float
     band: Band                        # monthly_usd low/high
+    #: the offer this cost is priced on (None = the GPU catalog's per-GPU price)
+    offer: Offer | None = None
 
 
 class Candidate(_Model):
@@ -112,6 +133,18 @@ class Candidate(_Model):
     note: str = ""
     #: when ``fits`` is false: 'memory' (no configuration holds it) or 'latency' (some fit, none meets the targets)
     no_fit_reason: Literal["memory", "latency"] | None = None
+    #: the offer the deployment mode's cost is priced on (issue 10); None = the GPU catalog's per-GPU price
+    offer: Offer | None = None
+    #: the offer in words: "3 x AWS p5.48xlarge (8 x H100 SXM), on-demand"
+    hardware_label: str | None = None
+    #: GPUs paid for (whole instances) vs ``total_gpus`` used
+    gpus_paid: int | None = None
+    #: replicas beyond what the demand needs, kept so one can fail (answers.availability)
+    replicas_for_availability: int = 0
+    #: the precision as the silicon runs it, when that differs from ``precision`` ("fp8 weights, bf16 compute")
+    precision_label: str | None = None
+    #: what the hardware makes the report say: pipeline stages across instances, ESTIMATE prices, spares
+    hardware_notes: list[str] = Field(default_factory=list)
 
 
 class WarningItem(_Model):

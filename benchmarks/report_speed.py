@@ -9,8 +9,11 @@ Prints, for the golden cases in rules/cases/ (and a plain seven-answer file):
 * where the time goes: the engine sweeps vs everything else (rules, assembly, rendering).
 
 Ends with the lines ``report_in_process_ms=<float>`` (median over cases of the
-median of repeated warm runs) and ``report_command_ms=<float>`` (median). Goal:
-under 100 ms in-process.
+median of repeated warm runs), ``report_command_ms=<float>`` (median),
+``recommend_cli_ms=<float>`` (the same cold command: `sizewise recommend`'s wall
+time from the shell, issue 10's goal < 300 ms), ``configurations_searched=<int>``
+(engine configurations the sweeps evaluated for the plain answers) and
+``offer_fits=<int>`` (configuration x offer pricings). Goal: under 100 ms in-process.
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ def main(repeats: int = 5, command_runs: int = 3) -> None:
         print(f"{name:40s} {med:10.1f} {statistics.median(engine_ms):10.1f} {spent['calls']:7d} {other:9.1f}")
     engine_search.EngineSearch.search = original
 
+    configs, fits = _search_counts(rb, answers0)
     cmd_times = []
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "answers.yaml"
@@ -108,6 +112,36 @@ def main(repeats: int = 5, command_runs: int = 3) -> None:
     print(f"command runs (ms): {', '.join(f'{t:.0f}' for t in cmd_times)}")
     print(f"report_in_process_ms={statistics.median(per_case):.1f}")
     print(f"report_command_ms={statistics.median(cmd_times):.1f}")
+    print(f"recommend_cli_ms={statistics.median(cmd_times):.1f}")
+    print(f"configurations_searched={configs}")
+    print(f"offer_fits={fits}")
+
+
+def _search_counts(rb, answers) -> tuple[int, int]:
+    """(configurations the engine sweeps returned, configuration x offer pricings) for one full recommendation."""
+    from advisor.pipeline import recommend
+    from engine import offer_fit, sweep
+
+    counts = {"configs": 0, "fits": 0}
+    originals = {"sweep": sweep.sweep, "cloud": offer_fit.cloud_fit, "owned": offer_fit.owned_fit}
+
+    def counted_sweep(*a, **kw):
+        out = originals["sweep"](*a, **kw)
+        counts["configs"] += len(out)
+        return out
+
+    def counted(fn):
+        def inner(*a, **kw):
+            counts["fits"] += 1
+            return fn(*a, **kw)
+        return inner
+
+    sweep.sweep, offer_fit.cloud_fit, offer_fit.owned_fit = counted_sweep, counted(originals["cloud"]), counted(originals["owned"])
+    try:
+        recommend(answers, rb, generated_on="2026-01-01")
+    finally:
+        sweep.sweep, offer_fit.cloud_fit, offer_fit.owned_fit = originals["sweep"], originals["cloud"], originals["owned"]
+    return counts["configs"], counts["fits"]
 
 
 if __name__ == "__main__":

@@ -47,6 +47,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--serving-engine", metavar="ID",
                         help="serving-engine profile the throughput is calibrated on: vllm (default), sglang, trtllm")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    parser.add_argument("--providers", metavar="P[,P...]",
+                        help="price on the cheapest whole-instance offer of these providers (aws, lambda, ..., own_hardware, any)")
+    parser.add_argument("--pricing", choices=("on_demand", "committed_1y", "committed_3y", "spot"),
+                        help="pricing type of that offer (default on_demand; implies --providers any)")
 
 
 def _request(args):
@@ -108,12 +112,35 @@ def run(args) -> int:
 
     from engine.estimate import estimate
 
-    result = estimate(_request(args))
+    req = _request(args)
+    result = estimate(req)
+    offer = _offer(args, req, result) if (args.providers or args.pricing) else None
     if args.format == "json":
-        sys.stdout.write(json.dumps(result.as_dict(), indent=2, sort_keys=True) + "\n")
+        doc = result.as_dict()
+        if offer is not None:
+            doc["offer"] = offer
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
         return 0
     render_table(result)
+    if offer is not None:
+        print(f"On offers: {offer['instances']} x {offer['provider']} {offer['instance_type']} "
+              f"({offer['gpus_per_instance']} GPUs each), {offer['pricing']}: ${offer['monthly_usd']:,.0f}/month "
+              f"({offer['region']}; {offer['source']}, {offer['as_of']})")
     return 0
+
+
+def _offer(args, req, result) -> dict:
+    """The estimate's fleet on the cheapest whole-instance offer: the ``offer`` object plus ``monthly_usd``."""
+    from engine.catalog import resolve_gpu
+    from engine.offer_fit import best_offer, fit_dict
+    from engine.request import resolve_request
+
+    providers = [p.strip() for p in (args.providers or "any").split(",") if p.strip()] or ["any"]
+    d, fleet = result.deployment, result.fleet
+    f = best_offer(resolve_gpu(result.gpu["id"]), tp=d["tensor_parallel"], gpus_per_replica=d["gpus_per_replica"],
+                   replicas=d["replicas"], fleet_utilisation=fleet["fleet_utilisation"], providers=providers,
+                   pricing=args.pricing or "on_demand", deployment=req.deployment, a=resolve_request(req).assumptions)
+    return {**fit_dict(f), "monthly_usd": round(f.monthly_usd, 2), "gpus_paid": f.packing.gpus_paid}
 
 
 def _num(x: float, nd: int) -> str:

@@ -29,6 +29,11 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--gpus", metavar="ID[,ID...]", help="consider only these catalog GPUs (see `sizewise catalog gpus`)"
     )
+    parser.add_argument("--providers", metavar="P[,P...]",
+                        help="where the team runs: catalog providers (aws, lambda, ...), own_hardware or any "
+                             "(the answer 'providers'; `sizewise catalog offers` lists them)")
+    parser.add_argument("--pricing", metavar="TYPE",
+                        help="on_demand, committed_1y, committed_3y or spot (the answer 'pricing')")
     parser.add_argument("--rules", metavar="DIR", help="rules directory (default: the shipped rules)")
     parser.add_argument("--overrides", metavar="FILE", help="engine overrides YAML (your prices, utilisation, power)")
 
@@ -38,6 +43,8 @@ def run(args) -> int:
 
     from advisor.errors import UserError
 
+    # --providers / --pricing are the answers of the same name (validated, with suggestions, like --set)
+    args.sets = [*args.sets, *(f"{k}={v}" for k, v in (("providers", args.providers), ("pricing", args.pricing)) if v)]
     if not args.answers and not args.sets:
         raise UserError(
             "no answers given: pass --answers FILE (or '-' for stdin) and/or --set key=value; "

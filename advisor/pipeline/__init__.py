@@ -21,6 +21,7 @@ from __future__ import annotations
 #: the pipeline's modules in dependency order: each imports only modules listed before it
 STAGES = (
     "common",
+    "hardware",
     "inputs",
     "decisions",
     "engine_search",

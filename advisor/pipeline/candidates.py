@@ -9,6 +9,7 @@ deployment chosen here.
 
 from __future__ import annotations
 
+from advisor.pipeline import hardware
 from advisor.pipeline.common import SIZE_PARAMS_B, as_list, get, r
 from advisor.pipeline.decisions import Plan
 from advisor.pipeline.inputs import Inputs
@@ -40,6 +41,8 @@ def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_s
     mode = inp.deployment
     monthly = cfg.monthly(mode)
     blocks = {m: _block(cfg, m) for m in ("cloud", "owned")}
+    fit = cfg.fit(mode) if hasattr(cfg, "fit") else None
+    hw = _hardware_fields(search, size, cfg, fit)
     ref_monthly = ref.monthly(mode) if ref is not None else None
     return Candidate(
         size=size,
@@ -69,11 +72,30 @@ def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_s
         owned=blocks["owned"],
         cost_multiple_vs_start=r(monthly / ref_monthly, 3) if ref_monthly else None,
         is_start=is_start,
+        **hw,
     )
+
+
+def _hardware_fields(search: CandidateSearch, size: str, cfg, fit) -> dict:
+    """The candidate's offer, its label, GPUs paid for, spares and hardware notes (advisor/pipeline/hardware.py)."""
+    from engine.catalog import resolve_model
+
+    gpu = cfg._ctx["gpus"][cfg.gpu] if hasattr(cfg, "_ctx") else None
+    if gpu is None:
+        return {}
+    return {
+        "offer": hardware.offer_doc(fit),
+        "hardware_label": hardware.hardware_label(fit, cfg.gpu_name),
+        "gpus_paid": fit.packing.gpus_paid if fit is not None else None,
+        "replicas_for_availability": getattr(cfg, "replicas_added", 0),
+        "precision_label": hardware.precision_label(cfg.precision, gpu),
+        "hardware_notes": hardware.hardware_notes(cfg, fit, gpu, resolve_model(size).hidden_size),
+    }
 
 
 def _block(cfg, mode: str) -> CostBlock:
     monthly = cfg.monthly(mode)
+    fit = cfg.fit(mode) if hasattr(cfg, "fit") else None
     return CostBlock(
         mode=mode,  # type: ignore[arg-type]
         monthly_usd=r(monthly),  # type: ignore[arg-type]
@@ -81,6 +103,7 @@ def _block(cfg, mode: str) -> CostBlock:
         usd_per_million_output_tokens=r(monthly / cfg.output_tokens_per_month * 1e6, 4),  # type: ignore[arg-type]
         usd_per_million_total_tokens=r(monthly / (cfg.output_tokens_per_month + cfg.input_tokens_per_month) * 1e6, 4),  # type: ignore[arg-type]
         band=Band(low=r(monthly * cfg.band_low_x), high=r(monthly * cfg.band_high_x)),  # type: ignore[arg-type]
+        offer=hardware.offer_doc(fit),
     )
 
 

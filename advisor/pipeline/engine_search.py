@@ -30,14 +30,25 @@ class Config:
     use only (the pipeline needs them for a handful of chosen configurations).
     """
 
-    __slots__ = ("_c", "owned_monthly_usd", "meets_latency", "_ctx", "_details")
+    __slots__ = ("_c", "owned_monthly_usd", "meets_latency", "_ctx", "_details", "cloud_fit", "owned_fit",
+                 "replicas_added")
 
-    def __init__(self, cand, owned_monthly_usd: float, meets_latency: bool, ctx):
+    def __init__(self, cand, owned_monthly_usd: float, meets_latency: bool, ctx, cloud_fit=None, owned_fit=None,
+                 replicas_added: int = 0):
         self._c = cand
         self.owned_monthly_usd = owned_monthly_usd
         self.meets_latency = meets_latency
         self._ctx = ctx  # (spec, gpu_by_id, demand, band, tokens per month in/out, lazy details fn)
         self._details = None
+        #: engine.offer_fit.OfferFit of the rented / owned offer this fleet is priced on (None = per-GPU catalog price)
+        self.cloud_fit = cloud_fit
+        self.owned_fit = owned_fit
+        #: replicas added to the fleet the demand needs, for availability (advisor/pipeline/hardware.py)
+        self.replicas_added = replicas_added
+
+    def fit(self, mode: str):
+        """The offer the fleet is priced on in ``mode`` (``cloud`` | ``owned``), or None."""
+        return self.owned_fit if mode == "owned" else self.cloud_fit
 
     # engine figures
     model = property(lambda self: self._c.model_id)
@@ -118,7 +129,10 @@ class EngineSearch:
         return a
 
     def search(self, model: str, *, requests_per_day, input_tokens, output_tokens, peak_to_average,
-               ttft_target_s, tpot_target_ms, gpus, precisions, deployment, serving_engine=None) -> list[Config]:
+               ttft_target_s, tpot_target_ms, gpus, precisions, deployment, serving_engine=None,
+               hardware=None) -> list[Config]:
+        """Every fitting configuration of ``model``; ``hardware`` (an advisor.pipeline.hardware.HardwarePool)
+        prices each on the cheapest offer that holds it and drops those no offer holds (None = per-GPU prices)."""
         from engine.catalog import load_gpus, resolve_gpu, resolve_model
         from engine.sweep import sweep
 
@@ -144,7 +158,7 @@ class EngineSearch:
             serving_engine=serving_engine,
         )
         return self._wrap(cands, spec, {g.id: g for g in gpu_specs}, a, requests_per_day, input_tokens, output_tokens, batch,
-                          serving_engine)
+                          serving_engine, hardware)
 
     def rescaled(self, configs: list[Config], volume: float) -> list[Config]:
         """The same configurations at ``volume`` x the demand, without re-running the engine.
@@ -178,10 +192,10 @@ class EngineSearch:
                 fleet_utilisation=fl.fleet_utilisation,
             ))
         return self._wrap(cands, ctx["spec"], ctx["gpus"], a, rpd, ctx["input_tokens"], ctx["output_tokens"], ctx["batch"],
-                          ctx["serving_engine"])
+                          ctx["serving_engine"], ctx["hardware"])
 
     def _wrap(self, cands, spec, gpu_by_id, a, requests_per_day, input_tokens, output_tokens, batch,
-              serving_engine=None) -> list[Config]:
+              serving_engine=None, hardware=None) -> list[Config]:
         from engine import cost as costm
         from engine.calibration import load_calibration, model_coverage_gaps
         from engine.layout import layout_for
@@ -198,8 +212,9 @@ class EngineSearch:
         def details(c: Config) -> dict:
             gpu = gpu_by_id[c.gpu]
             tps = c._c.output_tokens_per_s
-            reps_fast = size_fleet(demand, tps * band.ratio_p90, c.gpus_per_replica).replicas
-            reps_slow = size_fleet(demand, tps * band.ratio_p10, c.gpus_per_replica).replicas
+            floor = hardware.min_replicas if hardware is not None else 1  # the availability spare stays in the band
+            reps_fast = max(floor, size_fleet(demand, tps * band.ratio_p90, c.gpus_per_replica).replicas)
+            reps_slow = max(floor, size_fleet(demand, tps * band.ratio_p10, c.gpus_per_replica).replicas)
             lay = layout_for(spec, gpu, c.precision, c.kv_precision, c.gpus_per_replica)
             kv = kv_bytes(spec, c.kv_precision, input_tokens + output_tokens, c.concurrency)
             return {
@@ -215,10 +230,18 @@ class EngineSearch:
         ctx = {
             "gpus": gpu_by_id, "out_month": out_month, "in_month": in_month, "details": details, "spec": spec, "a": a,
             "requests_per_day": requests_per_day, "input_tokens": input_tokens, "output_tokens": output_tokens,
-            "batch": batch, "serving_engine": serving_engine,
+            "batch": batch, "serving_engine": serving_engine, "hardware": hardware,
         }
         out = []
         for c in cands:
+            fits = None
+            if hardware is not None:
+                from advisor.pipeline.hardware import priced
+
+                fits = priced(hardware, c, gpu_by_id[c.gpu_id], a, self.prices, self.purchase)
+                if fits is None:
+                    continue
+                c = fits[0]
             fo = owned_fixed.get(c.gpu_id)
             if fo is None:
                 gpu = gpu_by_id[c.gpu_id]
@@ -228,7 +251,12 @@ class EngineSearch:
                 fo = owned_fixed[c.gpu_id] = (fixed, power_full)
             # owned = amortisation + hosting + power at the fleet's utilisation (engine/cost.py's formula, linear in u)
             owned = c.total_gpus * (fo[0] + fo[1] * c.fleet_utilisation)
-            out.append(Config(c, owned, True if batch else c.meets_latency, ctx))
+            if fits is None:
+                out.append(Config(c, owned, True if batch else c.meets_latency, ctx))
+                continue
+            _, cloud_fit, owned_fit, added = fits
+            out.append(Config(c, owned_fit.monthly_usd if owned_fit else owned, True if batch else c.meets_latency, ctx,
+                              cloud_fit, owned_fit, added))
         return out
 
     # ------------------------------------------------------------------ engine facts

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from advisor.pipeline.common import str_or_none
+from advisor.pipeline import hardware
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Inputs:
     notes: tuple[str, ...] = ()
     #: the serving-engine calibration profile (engine.calibration); None = the engine's default (vllm)
     serving_engine: str | None = None
+    #: the offers the search may use (advisor.pipeline.hardware.HardwarePool); None = per-GPU catalog prices
+    hardware: Any = None
 
 
 def inputs_for(rulebook, values: Mapping[str, Any], outputs: Mapping[str, Any], gpus, decide) -> Inputs:
@@ -49,13 +52,15 @@ def inputs_for(rulebook, values: Mapping[str, Any], outputs: Mapping[str, Any], 
     p = outputs.get("tpot_target_ms", values.get("tpot_target_ms"))
     ptoa = values.get("peak_to_average")
     rejected = bool(values.get("quantization_rejected_by_tests"))
+    deployment = str(outputs.get("deployment") or values.get("deployment") or "cloud")
+    pool = hardware.pool_for(values, deployment, list(gpus) if gpus else None)
     return Inputs(
         rulebook=rulebook,
         values=values,
         outputs=outputs,
         gpus=list(gpus) if gpus else restricted_gpus(values),
         decide=decide,
-        deployment=str(outputs.get("deployment") or values.get("deployment") or "cloud"),
+        deployment=deployment,
         ttft_target_s=float(t) if interactive and t is not None else None,
         tpot_target_ms=float(p) if interactive and p is not None else None,
         requests_per_day=float(values["requests_per_day"]),
@@ -63,8 +68,10 @@ def inputs_for(rulebook, values: Mapping[str, Any], outputs: Mapping[str, Any], 
         output_tokens=float(values["output_tokens"]),
         peak_to_average=float(ptoa) if ptoa is not None else None,
         precisions=("bf16",) if rejected else None,
-        notes=("Quantization was rejected by your own tests, so only 16-bit precision is considered.",) if rejected else (),
+        notes=(*(("Quantization was rejected by your own tests, so only 16-bit precision is considered.",) if rejected else ()),
+               *(pool.notes if pool is not None else ())),
         serving_engine=str_or_none(outputs.get("serving_engine") or values.get("serving_engine")),
+        hardware=pool,
     )
 
 

@@ -37,10 +37,11 @@ class CandidateSearch:
                 peak_to_average=inp.peak_to_average,
                 ttft_target_s=inp.ttft_target_s,
                 tpot_target_ms=inp.tpot_target_ms,
-                gpus=gpus if gpus is not None else inp.gpus,
+                gpus=gpus if gpus is not None else inp.hardware.gpus if inp.hardware is not None else inp.gpus,
                 precisions=precisions if precisions is not None else inp.precisions,
                 deployment=inp.deployment,
                 serving_engine=inp.serving_engine,
+                **({"hardware": inp.hardware} if inp.hardware is not None else {}),
             )
         return self._cache[key]
 

@@ -20,9 +20,10 @@ def summarised(rec: Recommendation, verdict) -> Recommendation:
 
 def _replicas_text(c: Candidate) -> str:
     per = f"{c.gpus_per_replica} x {c.gpu_name}"
-    if c.replicas == 1:
-        return f"one replica of {per}"
-    return f"{c.replicas} replicas of {per} ({c.total_gpus} GPUs)"
+    text = f"one replica of {per}" if c.replicas == 1 else f"{c.replicas} replicas of {per} ({c.total_gpus} GPUs)"
+    if c.hardware_label:  # what to order (issue 10): whole instances, the pricing type used
+        text += f", ordered as {c.hardware_label}"
+    return text
 
 
 def summary(rec: Recommendation, verdict) -> str:

@@ -54,7 +54,7 @@ def _candidates(rec: Recommendation) -> list[str]:
                 _hardware(c),
                 c.replicas if c.fits else "-",
                 c.regime or "-",
-                c.precision or "-",
+                c.precision_label or c.precision or "-",
                 usd_per_m(c.usd_per_million_output_tokens),
                 usd_per_m(c.usd_per_million_total_tokens),
                 usd(c.monthly_usd),
@@ -113,12 +113,34 @@ def _candidates(rec: Recommendation) -> list[str]:
                 ["l", "r", "r", "r", "r", "r", "r"],
             ),
         ]
+    lines += _offers(d.candidates)
     notes = [f"- {c.size}: {c.note}" for c in d.candidates if c.note]
     if notes:
         lines += ["", *notes]
     lines += _coverage(d.candidates)
     lines += ["", *_chart(rec)]
     return lines
+
+
+def _offers(candidates: list[Candidate]) -> list[str]:
+    """What to order per size: the offer, GPUs paid for vs used, price, pricing type, source; then hardware notes."""
+    rows = []
+    for c in candidates:
+        o = c.offer
+        if not c.fits or o is None:
+            continue
+        price = usd(o.usd_per_instance_hour) + "/h" if o.usd_per_instance_hour is not None else "bought"
+        rows.append((c.size, c.hardware_label or "-", f"{c.gpus_paid} / {c.total_gpus}", price, o.pricing, o.region,
+                     f"{o.source}; as of {o.as_of}" if o.as_of else o.source))
+    if not rows:
+        return []
+    lines = ["", "### What to order", "",
+             "Whole instances from the offers catalog (engine/data/offers.yaml): the cost above counts every "
+             "instance paid for.", "",
+             table(["Size", "Offer", "GPUs paid / used", "Per instance", "Pricing", "Region", "Source"], rows,
+                   ["l", "l", "r", "r", "l", "l", "l"])]
+    notes = [f"- {c.size}: {n}." for c in candidates if c.fits for n in c.hardware_notes]
+    return lines + (["", *notes] if notes else [])
 
 
 def _coverage(candidates: list[Candidate]) -> list[str]:

@@ -23,14 +23,17 @@ def question_domains(sink: Sink, questions: dict[str, tuple[S.Question, Where]],
     """Fill ``domains`` (and ``not_analysable``: text questions) from the questions' types."""
     for qid, (q, w) in questions.items():
         nullable = q.when is not None
-        if q.type == "choice":
+        if q.type in ("choice", "multi_choice"):
             if not q.choices:
-                sink.problem(w, "a choice question needs 'choices'", sub=("type",))
+                sink.problem(w, f"a {q.type} question needs 'choices'", sub=("type",))
                 continue
             vals = [c.value for c in q.choices]
             for j, v in enumerate(vals):
                 if vals.index(v) != j:
                     sink.problem(w, f"duplicate choice '{v}'", sub=("choices", j, "value"))
+            if q.type == "multi_choice":  # a set of values: conditions over it are not interval-analysable
+                not_analysable[qid] = "a multi-choice question"
+                continue
             domains[qid] = Domain(qid, "finite", tuple(dict.fromkeys(vals)), nullable=nullable)
         elif q.type == "boolean":
             domains[qid] = Domain(qid, "finite", (False, True), nullable=nullable)
@@ -45,7 +48,7 @@ def question_domains(sink: Sink, questions: dict[str, tuple[S.Question, Where]],
             domains[qid] = Domain(qid, "numeric", lo=q.bounds.min, hi=q.bounds.max, integer=q.type == "integer", nullable=nullable)
         else:
             not_analysable[qid] = "a text question"
-        if q.type != "choice" and q.choices:
+        if q.type not in ("choice", "multi_choice") and q.choices:
             sink.problem(w, f"'choices' is only for choice questions (this one is {q.type})", sub=("choices",))
 
 

@@ -69,10 +69,11 @@ class Question(_Strict):
     step: Literal[1, 2, 3, 4]
     prompt: str
     help: str = ""
-    type: Literal["choice", "number", "integer", "boolean", "text"]
+    type: Literal["choice", "multi_choice", "number", "integer", "boolean", "text"] = Field(
+        description="multi_choice: a list of choice values (an answers file gives a YAML list or 'a,b')")
     unit: str | None = None
     bounds: Bounds | None = Field(None, description="required for number and integer questions")
-    choices: list[Choice] | None = Field(None, description="required for choice questions")
+    choices: list[Choice] | None = Field(None, description="required for choice and multi_choice questions")
     default: Any = Field(
         None,
         description="constant, or {cases: [{when: condition, value: v}], else: v} over earlier answers; "

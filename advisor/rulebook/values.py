@@ -50,18 +50,9 @@ def coerce(question: Any, raw: Any) -> Any:
     if raw is None:
         return Invalid("no value given")
     if qtype == "choice":
-        values = [c.value for c in question.choices or []]
-        text = raw if isinstance(raw, str) else fmt_value(raw)
-        text = text.strip()
-        if text in values:
-            return text
-        lowered = {v.lower(): v for v in values}
-        norm = text.lower().replace("-", "_").replace(" ", "_")
-        if norm in lowered:
-            return lowered[norm]
-        hint = difflib.get_close_matches(norm, values, n=1, cutoff=0.6)
-        did = f"; did you mean '{hint[0]}'?" if hint else ""
-        return Invalid(f"'{text}' is not one of: {', '.join(values)}{did}")
+        return _one_choice(question, raw)
+    if qtype == "multi_choice":
+        return _multi_choice(question, raw)
     if qtype == "boolean":
         if isinstance(raw, bool):
             return raw
@@ -105,6 +96,41 @@ def _unlike_bound(value: float, bound: float) -> str:
     if text != fmt_number(bound):
         return text
     return f"{value:,.0f}" if float(value).is_integer() else repr(float(value))
+
+
+def _one_choice(question: Any, raw: Any) -> Any:
+    values = [c.value for c in question.choices or []]
+    text = raw if isinstance(raw, str) else fmt_value(raw)
+    text = text.strip()
+    if text in values:
+        return text
+    lowered = {v.lower(): v for v in values}
+    norm = text.lower().replace("-", "_").replace(" ", "_")
+    if norm in lowered:
+        return lowered[norm]
+    hint = difflib.get_close_matches(norm, values, n=1, cutoff=0.6)
+    did = f"; did you mean '{hint[0]}'?" if hint else ""
+    return Invalid(f"'{text}' is not one of: {', '.join(values)}{did}")
+
+
+def _multi_choice(question: Any, raw: Any) -> Any:
+    """A list (YAML list, or ``"aws, gcp"`` from ``--set`` or the wizard) of distinct choice values, in the order given.
+
+    Why a list and not a set: the report names the providers in the order the team gave them.
+    """
+    items = list(raw) if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    picked: list[str] = []
+    for item in items:
+        if isinstance(item, str) and not item.strip():
+            continue
+        value = _one_choice(question, item)
+        if isinstance(value, Invalid):
+            return value
+        if value not in picked:
+            picked.append(value)
+    if not picked:
+        return Invalid("choose at least one of: " + ", ".join(c.value for c in question.choices or []))
+    return picked
 
 
 def check_bounds(question: Any, value: Any) -> Invalid | None:

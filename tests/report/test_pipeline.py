@@ -85,10 +85,13 @@ def test_candidates_cover_the_ladder_and_fit(rec):
 def test_candidate_is_the_cheapest_that_meets_latency(rec, rulebook):
     """Oracle: brute force over the engine's own sweep for 13b."""
     from advisor.pipeline.engine_search import EngineSearch
+    from advisor.pipeline.hardware import pool_for
 
+    pool = pool_for({"providers": ["any"], "latency": "interactive"}, "cloud")  # the answers' defaults
     configs = EngineSearch().search(
         "13b", requests_per_day=200000, input_tokens=1500, output_tokens=300, peak_to_average=3,
-        ttft_target_s=1.0, tpot_target_ms=50, gpus=None, precisions=None, deployment="cloud",
+        ttft_target_s=1.0, tpot_target_ms=50, gpus=list(pool.gpus), precisions=None, deployment="cloud",
+        hardware=pool,
     )
     cheapest = min(c.cloud_monthly_usd for c in configs if c.meets_latency)
     assert rec.candidate("13b").monthly_usd == round(cheapest, 2)
