@@ -15,6 +15,8 @@ Rules (docs/catalogs.md, "Offers"):
 * region: the provider's representative region when the instance type is offered there,
   else its cheapest on-demand region (ties: alphabetical);
 * on_demand: SkyPilot's ``Price``; spot: the lowest ``SpotPrice`` over the region's zones;
+  GCP lists host and accelerators as separate rows: their prices are summed per zone
+  (the ``hosts`` map in inputs.yaml says which accelerators each machine type carries);
 * committed_1y / committed_3y: a published rate from inputs.yaml if one is listed, else the
   provider's documented discount off on-demand (its source says DISCOUNT), rounded to 0.0001;
 * owned: a whole server, purchase_usd = GPUs x the card's purchase_usd from gpus.yaml.
@@ -50,10 +52,34 @@ def _network(rules: list[dict], provider: str, instance_type: str) -> dict:
     return max(matches, key=lambda r: len(r["prefix"]))
 
 
+def _host_plus_accelerator(table: list[dict], hosts: dict[str, dict]) -> list[dict]:
+    """GCP-style tables price a GPU VM as two rows: the host machine type (no accelerator) and the
+    attached accelerators (no instance type). Join them per zone into one row like the other clouds'
+    tables (Price and SpotPrice summed; a zone missing either half is dropped)."""
+    accel = {(r["AcceleratorName"], int(float(r["AcceleratorCount"])), r["AvailabilityZone"]): r
+             for r in table if not r["InstanceType"] and r["AcceleratorName"]}
+    out = []
+    for r in table:
+        host = hosts.get(r["InstanceType"])
+        if host is None:
+            continue
+        a = accel.get((host["accelerator"], host["count"], r["AvailabilityZone"]))
+        if a is None or not r["Price"] or not a["Price"]:
+            continue
+        spot = (str(round(float(r["SpotPrice"]) + float(a["SpotPrice"]), 6))
+                if r["SpotPrice"] and a["SpotPrice"] else "")
+        out.append({**r, "AcceleratorName": host["accelerator"], "AcceleratorCount": str(host["count"]),
+                    "Price": str(round(float(r["Price"]) + float(a["Price"]), 6)), "SpotPrice": spot})
+    return out
+
+
 def _rows(provider: str, spec: dict, accelerators: dict[str, str]) -> list[dict]:
     """One dict per instance type: region chosen, on-demand and spot price, GPU id."""
     with open(SNAPSHOT_DIR / spec["file"], newline="", encoding="utf-8") as fh:
-        raw = [r for r in csv.DictReader(fh) if r["AcceleratorName"] in accelerators and r["Price"]]
+        table = list(csv.DictReader(fh))
+    if "hosts" in spec:
+        table = _host_plus_accelerator(table, spec["hosts"])
+    raw = [r for r in table if r["AcceleratorName"] in accelerators and r["Price"]]
     by_type: dict[str, list[dict]] = {}
     for r in raw:
         by_type.setdefault(r["InstanceType"], []).append(r)
@@ -74,6 +100,38 @@ def _rows(provider: str, spec: dict, accelerators: dict[str, str]) -> list[dict]
     return out
 
 
+def _paired_rows(spec: dict, accelerators: dict[str, str]) -> list[dict]:
+    """GCP layout: a GPU VM is a host row (InstanceType, no accelerator) plus an accelerator row
+    (empty InstanceType, AcceleratorName x AcceleratorCount), priced per zone. spec["hosts"] names
+    which accelerator set each host type carries; its price is host + accelerator in the same zone."""
+    with open(SNAPSHOT_DIR / spec["file"], newline="", encoding="utf-8") as fh:
+        raw = list(csv.DictReader(fh))
+    acc = {(r["AcceleratorName"], int(float(r["AcceleratorCount"])), r["AvailabilityZone"]): r
+           for r in raw if not r["InstanceType"] and r["AcceleratorName"] and r["Price"]}
+    out = []
+    for instance_type, (name, count) in spec["hosts"].items():
+        if name not in accelerators:
+            continue
+        pairs = [(h, acc[(name, count, h["AvailabilityZone"])]) for h in raw
+                 if h["InstanceType"] == instance_type and h["Price"] and (name, count, h["AvailabilityZone"]) in acc]
+        if not pairs:
+            raise SystemExit(f"build_offers: {instance_type} has no priced {name} x{count} zone in {spec['file']}")
+        regions = sorted({h["Region"] for h, _ in pairs},
+                         key=lambda g: (min(float(h["Price"]) + float(a["Price"]) for h, a in pairs if h["Region"] == g), g))
+        region = spec["region"] if spec["region"] in regions else regions[0]
+        here = [(h, a) for h, a in pairs if h["Region"] == region]
+        spots = [float(h["SpotPrice"]) + float(a["SpotPrice"]) for h, a in here if h.get("SpotPrice") and a.get("SpotPrice")]
+        out.append({
+            "instance_type": instance_type,
+            "gpu": accelerators[name],
+            "gpus": count,
+            "region": region,
+            "on_demand": round(min(float(h["Price"]) + float(a["Price"]) for h, a in here), 6),
+            "spot": round(min(spots), 6) if spots else None,
+        })
+    return out
+
+
 def build() -> str:
     import yaml
 
@@ -89,11 +147,13 @@ def build() -> str:
         where = SKYPILOT_PATH.format(provider=provider, commit=spec["commit"][:8])
         read = spec["read"]
         accelerators = {k: v for k, v in {**inputs["accelerators"], **spec.get("accelerators", {})}.items() if v}
-        rows = sorted(_rows(provider, spec, accelerators), key=lambda r: (r["gpu"], r["gpus"], r["instance_type"]))
+        found = _paired_rows(spec, accelerators) if spec.get("layout") == "host+accelerator" else _rows(provider, spec, accelerators)
+        rows = sorted(found, key=lambda r: (r["gpu"], r["gpus"], r["instance_type"]))
         for r in rows:
             net = _network(inputs["network"], provider, r["instance_type"])
             od = r["on_demand"]
-            prices = [("on_demand", od, f"{where} (Price, {r['region']}; snapshot date not determined, read {read})", read)]
+            what = "host Price + accelerator Price" if "hosts" in spec else "Price"
+            prices = [("on_demand", od, f"{where} ({what}, {r['region']}; snapshot date not determined, read {read})", read)]
             for term in ("committed_1y", "committed_3y"):
                 rate = rates.get((provider, r["instance_type"], term))
                 if rate is not None:
@@ -103,7 +163,8 @@ def build() -> str:
                     value = round(od * (1 - d["fraction_off"]), 4)
                     prices.append((term, value, f"{d['source']}; {d['fraction_off']:.0%} off on-demand ${_num(od)}/h", d["as_of"]))
             if r["spot"] is not None:
-                prices.append(("spot", r["spot"], f"{where} (lowest SpotPrice over {r['region']} zones; read {read})", read))
+                spot_what = "lowest host + accelerator SpotPrice" if spec.get("layout") == "host+accelerator" else "lowest SpotPrice"
+                prices.append(("spot", r["spot"], f"{where} ({spot_what} over {r['region']} zones; read {read})", read))
             lines = [
                 f"- provider: {provider}",
                 f"  instance_type: {_str(r['instance_type'])}",
