@@ -17,6 +17,8 @@ Rules (docs/catalogs.md, "Offers"):
 * on_demand: SkyPilot's ``Price``; spot: the lowest ``SpotPrice`` over the region's zones;
   GCP lists host and accelerators as separate rows: their prices are summed per zone
   (the ``hosts`` map in inputs.yaml says which accelerators each machine type carries);
+  a SpotPrice not below on-demand is dropped (a placeholder, not a spot market); a provider's
+  ``gpu_counts`` in inputs.yaml corrects an AcceleratorCount the upstream table gets wrong;
 * committed_1y / committed_3y: a published rate from inputs.yaml if one is listed, else the
   provider's documented discount off on-demand (its source says DISCOUNT), rounded to 0.0001;
 * owned: a whole server, purchase_usd = GPUs x the card's purchase_usd from gpus.yaml.
@@ -88,46 +90,16 @@ def _rows(provider: str, spec: dict, accelerators: dict[str, str]) -> list[dict]
         regions = sorted({r["Region"] for r in rows}, key=lambda g: (min(float(r["Price"]) for r in rows if r["Region"] == g), g))
         region = spec["region"] if spec["region"] in regions else regions[0]
         here = [r for r in rows if r["Region"] == region]
-        spots = [float(r["SpotPrice"]) for r in here if r.get("SpotPrice")]
+        on_demand = min(float(r["Price"]) for r in here)
+        # a SpotPrice not below the on-demand price is a placeholder (Azure lists H100 spot = on-demand)
+        spots = [float(r["SpotPrice"]) for r in here if r.get("SpotPrice") and float(r["SpotPrice"]) < on_demand]
         out.append({
             "instance_type": instance_type,
             "gpu": accelerators[here[0]["AcceleratorName"]],
-            "gpus": int(float(here[0]["AcceleratorCount"])),
+            "gpus": spec.get("gpu_counts", {}).get(instance_type, int(float(here[0]["AcceleratorCount"]))),
             "region": region,
-            "on_demand": min(float(r["Price"]) for r in here),
+            "on_demand": on_demand,
             "spot": min(spots) if spots else None,
-        })
-    return out
-
-
-def _paired_rows(spec: dict, accelerators: dict[str, str]) -> list[dict]:
-    """GCP layout: a GPU VM is a host row (InstanceType, no accelerator) plus an accelerator row
-    (empty InstanceType, AcceleratorName x AcceleratorCount), priced per zone. spec["hosts"] names
-    which accelerator set each host type carries; its price is host + accelerator in the same zone."""
-    with open(SNAPSHOT_DIR / spec["file"], newline="", encoding="utf-8") as fh:
-        raw = list(csv.DictReader(fh))
-    acc = {(r["AcceleratorName"], int(float(r["AcceleratorCount"])), r["AvailabilityZone"]): r
-           for r in raw if not r["InstanceType"] and r["AcceleratorName"] and r["Price"]}
-    out = []
-    for instance_type, (name, count) in spec["hosts"].items():
-        if name not in accelerators:
-            continue
-        pairs = [(h, acc[(name, count, h["AvailabilityZone"])]) for h in raw
-                 if h["InstanceType"] == instance_type and h["Price"] and (name, count, h["AvailabilityZone"]) in acc]
-        if not pairs:
-            raise SystemExit(f"build_offers: {instance_type} has no priced {name} x{count} zone in {spec['file']}")
-        regions = sorted({h["Region"] for h, _ in pairs},
-                         key=lambda g: (min(float(h["Price"]) + float(a["Price"]) for h, a in pairs if h["Region"] == g), g))
-        region = spec["region"] if spec["region"] in regions else regions[0]
-        here = [(h, a) for h, a in pairs if h["Region"] == region]
-        spots = [float(h["SpotPrice"]) + float(a["SpotPrice"]) for h, a in here if h.get("SpotPrice") and a.get("SpotPrice")]
-        out.append({
-            "instance_type": instance_type,
-            "gpu": accelerators[name],
-            "gpus": count,
-            "region": region,
-            "on_demand": round(min(float(h["Price"]) + float(a["Price"]) for h, a in here), 6),
-            "spot": round(min(spots), 6) if spots else None,
         })
     return out
 
@@ -147,8 +119,7 @@ def build() -> str:
         where = SKYPILOT_PATH.format(provider=provider, commit=spec["commit"][:8])
         read = spec["read"]
         accelerators = {k: v for k, v in {**inputs["accelerators"], **spec.get("accelerators", {})}.items() if v}
-        found = _paired_rows(spec, accelerators) if spec.get("layout") == "host+accelerator" else _rows(provider, spec, accelerators)
-        rows = sorted(found, key=lambda r: (r["gpu"], r["gpus"], r["instance_type"]))
+        rows = sorted(_rows(provider, spec, accelerators), key=lambda r: (r["gpu"], r["gpus"], r["instance_type"]))
         for r in rows:
             net = _network(inputs["network"], provider, r["instance_type"])
             od = r["on_demand"]
@@ -163,8 +134,7 @@ def build() -> str:
                     value = round(od * (1 - d["fraction_off"]), 4)
                     prices.append((term, value, f"{d['source']}; {d['fraction_off']:.0%} off on-demand ${_num(od)}/h", d["as_of"]))
             if r["spot"] is not None:
-                spot_what = "lowest host + accelerator SpotPrice" if spec.get("layout") == "host+accelerator" else "lowest SpotPrice"
-                prices.append(("spot", r["spot"], f"{where} ({spot_what} over {r['region']} zones; read {read})", read))
+                prices.append(("spot", r["spot"], f"{where} (lowest SpotPrice over {r['region']} zones; read {read})", read))
             lines = [
                 f"- provider: {provider}",
                 f"  instance_type: {_str(r['instance_type'])}",
