@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DIR = ROOT / "data-sources" / "skypilot-catalog"
 INPUTS = ROOT / "data-sources" / "offers" / "inputs.yaml"
 OUTPUT = ROOT / "engine" / "data" / "offers.yaml"
-SKYPILOT_PATH = "github skypilot-org/skypilot-catalog catalogs/v7/{provider}/vms.csv @{commit}"
+SKYPILOT_PATH = "github skypilot-org/skypilot-catalog catalogs/{version}/{provider}/vms.csv @{commit}"
 
 
 def _num(x: float) -> str:
@@ -116,7 +116,7 @@ def build() -> str:
     discounts = {d["provider"]: d for d in inputs["committed"]["discounts"]}
     blocks = []
     for provider, spec in inputs["skypilot"].items():
-        where = SKYPILOT_PATH.format(provider=provider, commit=spec["commit"][:8])
+        where = SKYPILOT_PATH.format(version=spec.get("catalog", "v7"), provider=provider, commit=spec["commit"][:8])
         read = spec["read"]
         accelerators = {k: v for k, v in {**inputs["accelerators"], **spec.get("accelerators", {})}.items() if v}
         rows = sorted(_rows(provider, spec, accelerators), key=lambda r: (r["gpu"], r["gpus"], r["instance_type"]))

@@ -58,10 +58,30 @@ def test_the_packaged_offers_cover_the_clouds_the_issue_names():
 
     offers = load_offers()
     providers = {o.provider for o in offers}
-    assert {"aws", "gcp", "lambda", "runpod", "nebius", "own_hardware"} <= providers
+    assert {"aws", "gcp", "azure", "lambda", "runpod", "nebius", "own_hardware"} <= providers
     gcp = {o.instance_type: o for o in offers if o.provider == "gcp"}
     assert gcp["a3-highgpu-8g"].gpu == "h100-sxm" and gcp["a3-highgpu-8g"].gpus_per_instance == 8
     # host 9.46006 + 8x H100 33.60609 in us-central1 (data-sources/skypilot-catalog/gcp-017e2502)
     assert abs(gcp["a3-highgpu-8g"].prices["on_demand"].usd_per_hour - 43.06615) < 1e-9
     aws = {o.instance_type for o in offers if o.provider == "aws"}
     assert {"p5.48xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5en.48xlarge"} <= aws
+    azure = {o.instance_type: o for o in offers if o.provider == "azure"}
+    # upstream says 12 GPUs and spot = on-demand: corrected to 8, spot dropped (README)
+    assert azure["Standard_ND96isr_H100_v5"].gpus_per_instance == 8
+    assert "spot" not in azure["Standard_ND96isr_H100_v5"].prices
+    assert azure["Standard_ND96asr_v4"].gpu == "a100-40gb"
+
+
+def test_every_offer_row_has_a_source_and_as_of_and_committed_is_below_on_demand():
+    from engine.offers import load_offers
+
+    for o in load_offers():
+        assert o.network.source and o.network.as_of, o.instance_type
+        if o.owned:
+            assert o.purchase is not None and o.purchase.source and o.purchase.as_of, o.instance_type
+        for name, price in o.prices.items():
+            assert price.source and price.as_of, (o.instance_type, name)
+        od = o.prices.get("on_demand")
+        for term in ("committed_1y", "committed_3y"):
+            if od is not None and term in o.prices:
+                assert o.prices[term].usd_per_hour < od.usd_per_hour, (o.instance_type, term)
