@@ -30,8 +30,12 @@ OFFERS_FILE = DATA_DIR / "offers.yaml"
 ANY_PROVIDER = "any"
 
 
+#: the offers in force after ``--offers FILE`` (:func:`use_offer_file`); None = the shipped ones
+_in_force: tuple[Offer, ...] | None = None
+
+
 @functools.cache
-def load_offers() -> tuple[Offer, ...]:
+def shipped_offers() -> tuple[Offer, ...]:
     """The shipped offers, in file order. Cached."""
     compiled = snapshot.section(OFFERS_FILE.name)
     if compiled is not None:
@@ -39,6 +43,39 @@ def load_offers() -> tuple[Offer, ...]:
     from engine.offers_schema import load_offer_file
 
     return tuple(load_offer_file(OFFERS_FILE))
+
+
+def load_offers() -> tuple[Offer, ...]:
+    """The offers every search uses: the shipped ones, or those :func:`use_offer_file` put in force."""
+    return shipped_offers() if _in_force is None else _in_force
+
+
+def merge_offers(base: Iterable[Offer], extra: Iterable[Offer]) -> tuple[Offer, ...]:
+    """``base`` with ``extra`` laid over it: a row with the same provider, instance type and region
+    replaces the base row in place; the others are appended in their file order."""
+    extra = list(extra)
+    by_key = {(o.provider, o.instance_type, o.region): o for o in extra}
+    merged = [by_key.pop((o.provider, o.instance_type, o.region), o) for o in base]
+    return tuple(merged + [o for o in extra if (o.provider, o.instance_type, o.region) in by_key])
+
+
+def use_offer_file(path: Path | str | None) -> tuple[Offer, ...]:
+    """``--offers FILE``: validate a team's offers file (engine/offers_schema.py, ``file:line``
+    errors) and put the shipped offers merged with it in force for this process; None restores
+    the shipped offers.
+
+    Why process state and not a parameter: one CLI run is one process, and the offers are read
+    deep in the search (the hardware pool, ``estimate --providers``); threading a table through
+    every layer for a flag would touch every signature between the CLI and engine/offer_fit.py.
+    """
+    global _in_force
+    if path is None:
+        _in_force = None
+        return shipped_offers()
+    from engine.offers_schema import load_offer_file
+
+    _in_force = merge_offers(shipped_offers(), load_offer_file(path))
+    return _in_force
 
 
 def provider_ids(offers: Iterable[Offer] | None = None) -> list[str]:

@@ -51,6 +51,9 @@ def add_arguments(parser) -> None:
                         help="price on the cheapest whole-instance offer of these providers (aws, lambda, ..., own_hardware, any)")
     parser.add_argument("--pricing", choices=("on_demand", "committed_1y", "committed_3y", "spot"),
                         help="pricing type of that offer (default on_demand; implies --providers any)")
+    parser.add_argument("--offers", metavar="PATH",
+                        help="your own offers YAML (rows as in engine/data/offers.yaml) added to / replacing the "
+                             "shipped ones (same provider, instance_type and region); implies --providers any")
 
 
 def _request(args):
@@ -112,9 +115,13 @@ def run(args) -> int:
 
     from engine.estimate import estimate
 
+    if args.offers:
+        from engine.offers import use_offer_file
+
+        use_offer_file(args.offers)  # before the estimate: a malformed file fails first, file:line
     req = _request(args)
     result = estimate(req)
-    offer = _offer(args, req, result) if (args.providers or args.pricing) else None
+    offer = _offer(args, req, result) if (args.providers or args.pricing or args.offers) else None
     if args.format == "json":
         doc = result.as_dict()
         if offer is not None:
