@@ -30,15 +30,48 @@ OFFERS_FILE = DATA_DIR / "offers.yaml"
 ANY_PROVIDER = "any"
 
 
+#: a team's own offers for this run (``--offers FILE``), merged over the shipped ones
+_user_offers: tuple[Offer, ...] = ()
+
+
 @functools.cache
-def load_offers() -> tuple[Offer, ...]:
-    """The shipped offers, in file order. Cached."""
+def shipped_offers() -> tuple[Offer, ...]:
+    """The packaged offers (engine/data/offers.yaml), in file order. Cached."""
     compiled = snapshot.section(OFFERS_FILE.name)
     if compiled is not None:
         return tuple(map(offer_from_dict, compiled["offers"]))
     from engine.offers_schema import load_offer_file
 
     return tuple(load_offer_file(OFFERS_FILE))
+
+
+def load_offers() -> tuple[Offer, ...]:
+    """The offers of this run: the shipped ones, with a team's ``--offers`` file merged over them.
+
+    A user row replaces the shipped row of the same provider and instance type (their negotiated
+    price, another region); any other user row is added after the shipped ones. Why merge and not
+    replace: a team usually knows its own contract price for one or two instance types and still
+    wants the rest of the market beside it.
+    """
+    if not _user_offers:
+        return shipped_offers()
+    mine = {(o.provider, o.instance_type) for o in _user_offers}
+    return tuple(o for o in shipped_offers() if (o.provider, o.instance_type) not in mine) + _user_offers
+
+
+def use_offer_file(path: str | Path) -> tuple[Offer, ...]:
+    """Validate a team's offers file (same schema as the shipped one; ``file:line`` errors) and use it for this run."""
+    global _user_offers
+    from engine.offers_schema import load_offer_file
+
+    _user_offers = tuple(load_offer_file(path))
+    return _user_offers
+
+
+def clear_user_offers() -> None:
+    """Back to the shipped offers only (tests, and a long-lived process between runs)."""
+    global _user_offers
+    _user_offers = ()
 
 
 def provider_ids(offers: Iterable[Offer] | None = None) -> list[str]:

@@ -49,6 +49,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     parser.add_argument("--providers", metavar="P[,P...]",
                         help="price on the cheapest whole-instance offer of these providers (aws, lambda, ..., own_hardware, any)")
+    parser.add_argument("--offers", metavar="PATH",
+                        help="your own offers YAML for --providers/--pricing (replaces the catalog row of the same "
+                             "provider and instance type, adds the others)")
     parser.add_argument("--pricing", choices=("on_demand", "committed_1y", "committed_3y", "spot"),
                         help="pricing type of that offer (default on_demand; implies --providers any)")
 
@@ -113,8 +116,12 @@ def run(args) -> int:
     from engine.estimate import estimate
 
     req = _request(args)
+    if args.offers is not None:
+        from engine.offers import use_offer_file
+
+        use_offer_file(args.offers)
     result = estimate(req)
-    offer = _offer(args, req, result) if (args.providers or args.pricing) else None
+    offer = _offer(args, req, result) if (args.providers or args.pricing or args.offers) else None
     if args.format == "json":
         doc = result.as_dict()
         if offer is not None:

@@ -36,6 +36,9 @@ def add_arguments(parser) -> None:
                         help="on_demand, committed_1y, committed_3y or spot (the answer 'pricing')")
     parser.add_argument("--rules", metavar="DIR", help="rules directory (default: the shipped rules)")
     parser.add_argument("--overrides", metavar="FILE", help="engine overrides YAML (your prices, utilisation, power)")
+    parser.add_argument("--offers", metavar="FILE",
+                        help="your own offers YAML (the format of engine/data/offers.yaml: schema_version: 1, offers: [...]; "
+                             "replaces the catalog row of the same provider and instance type, adds the others)")
 
 
 def run(args) -> int:
@@ -65,6 +68,10 @@ def run(args) -> int:
         from engine.overrides import load_overrides
 
         overrides = load_overrides(args.overrides)
+    if args.offers:
+        from engine.offers import use_offer_file
+
+        use_offer_file(args.offers)
     gpus = parse_gpus(args.gpus) if args.gpus else None
     rec = recommend(answers, rulebook, generated_on=generated_on, title=title, overrides=overrides, gpus=gpus)
     from engine.errors import terminal_text
@@ -75,7 +82,7 @@ def run(args) -> int:
     if args.output:
         from advisor.fileio import atomic_write_text
 
-        inputs = [p for p in (args.answers, args.overrides) if p and p != "-"]
+        inputs = [p for p in (args.answers, args.overrides, args.offers) if p and p != "-"]
         inputs += sorted(rulebook.directory.glob("*.y*ml"))  # the rule files are inputs too
         atomic_write_text(args.output, text, force=args.force, inputs=inputs)
     else:
