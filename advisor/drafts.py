@@ -49,6 +49,8 @@ def dump_draft(snapshot: dict[str, Any]) -> str:
     body: dict[str, Any] = dict(sorted(snapshot.get("answers", {}).items()))
     if snapshot.get("rules_hash"):
         body = {"rules_hash": snapshot["rules_hash"], **body}
+    if snapshot.get("evaluations") is not None:  # the answers file's reserved key, kept as given
+        body["evaluations"] = snapshot["evaluations"]
     import yaml  # only when a draft is written or read: keeps the start fast
 
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, default_flow_style=False) if body else ""
@@ -71,8 +73,11 @@ def parse_draft(text: str) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         return None
     rules_hash = data.pop("rules_hash", None)
-    data.pop("evaluations", None)
-    return {"step": match.group(1), "reached": match.group(2), "rules_hash": rules_hash, "answers": data}
+    evaluations = data.pop("evaluations", None)
+    snapshot = {"step": match.group(1), "reached": match.group(2), "rules_hash": rules_hash, "answers": data}
+    if isinstance(evaluations, dict):
+        snapshot["evaluations"] = evaluations
+    return snapshot
 
 
 def save_draft(snapshot: dict[str, Any], path: Path | None = None) -> Path:
