@@ -116,7 +116,7 @@ def plan(inp: Inputs, evaluations) -> Plan:
     sizes = sorted({start, *ladder} | ({planned} if planned in SIZE_PARAMS_B else set()), key=size_key)
     verdict = None
     if evaluations is not None and evaluations.results:
-        verdict = evals.judge([(r.size, r.correct, r.examples) for r in evaluations.results], evaluations.target_accuracy)
+        verdict = evals.judge([(r.size, r.correct, r.examples, r.outcomes) for r in evaluations.results], evaluations.target_accuracy)
     recommended = verdict.chosen if verdict is not None and verdict.chosen else start
     # one size above the recommendation too: what the next step up would cost
     up = SIZE_ORDER.index(recommended) + 1 if recommended in SIZE_ORDER else len(SIZE_ORDER)
