@@ -68,11 +68,19 @@ class EvaluationResult(BaseModel):
     size: Literal["7b", "13b", "30b", "70b", "175b", "1t"]
     correct: int = Field(ge=0)
     examples: int = Field(ge=1, le=10_000_000)
+    #: per-example outcomes (example id -> passed), from an imported results file;
+    #: two sizes with outcomes on the same examples are compared with McNemar's paired test
+    outcomes: dict[str, bool] | None = None
 
     @model_validator(mode="after")
     def _correct_le_examples(self) -> "EvaluationResult":
         if self.correct > self.examples:
             raise ValueError(f"correct ({self.correct}) is more than examples ({self.examples})")
+        if self.outcomes is not None and (len(self.outcomes) != self.examples or sum(self.outcomes.values()) != self.correct):
+            raise ValueError(
+                f"outcomes ({sum(self.outcomes.values())} of {len(self.outcomes)} passed) disagree with "
+                f"correct/examples ({self.correct}/{self.examples})"
+            )
         return self
 
     @property
@@ -153,7 +161,7 @@ class Answers:
         if rules_hash or self.rules_hash:
             out["rules_hash"] = rules_hash or self.rules_hash
         if self.evaluations is not None:
-            out["evaluations"] = self.evaluations.model_dump(mode="json")
+            out["evaluations"] = self.evaluations.model_dump(mode="json", exclude_none=True)
         return out
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 DRAFT_NAME = "draft.yaml"
 _MAX_BYTES = 1_000_000
+_EVALS_LINE = re.compile(r"^# sizewise-wizard-evals: (\{.*\})\s*$", re.M)
+_WIZARD_ONLY_PREFIX = "eval_"
 _POSITION = re.compile(r"^# sizewise-wizard: step=(\w+) reached=(\w+)\s*$", re.M)
 
 
@@ -46,9 +48,19 @@ def dump_draft(snapshot: dict[str, Any]) -> str:
         "# `sizewise recommend --answers <this file>`.\n"
         f"# sizewise-wizard: step={snapshot['step']} reached={snapshot.get('reached', snapshot['step'])}\n"
     )
-    body: dict[str, Any] = dict(sorted(snapshot.get("answers", {}).items()))
+    answers = snapshot.get("answers", {})
+    # the wizard's evaluation questions (advisor.session_evals) are not rules questions: kept on a
+    # comment line, so the draft stays an answers file `sizewise recommend` accepts
+    wizard_only = {k: answers[k] for k in sorted(answers) if k.startswith(_WIZARD_ONLY_PREFIX)}
+    if wizard_only:
+        import json
+
+        header += f"# sizewise-wizard-evals: {json.dumps(wizard_only, sort_keys=True)}\n"
+    body: dict[str, Any] = {k: v for k, v in sorted(answers.items()) if k not in wizard_only}
     if snapshot.get("rules_hash"):
         body = {"rules_hash": snapshot["rules_hash"], **body}
+    if snapshot.get("evaluations") is not None:  # the answers file's reserved key, kept as given
+        body["evaluations"] = snapshot["evaluations"]
     import yaml  # only when a draft is written or read: keeps the start fast
 
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, default_flow_style=False) if body else ""
@@ -71,8 +83,21 @@ def parse_draft(text: str) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         return None
     rules_hash = data.pop("rules_hash", None)
-    data.pop("evaluations", None)
-    return {"step": match.group(1), "reached": match.group(2), "rules_hash": rules_hash, "answers": data}
+    evaluations = data.pop("evaluations", None)
+    extra = _EVALS_LINE.search(text)
+    if extra is not None:
+        import json
+
+        try:
+            loaded = json.loads(extra.group(1))
+        except json.JSONDecodeError:
+            loaded = None
+        if isinstance(loaded, dict):
+            data.update({k: v for k, v in loaded.items() if str(k).startswith(_WIZARD_ONLY_PREFIX)})
+    snapshot = {"step": match.group(1), "reached": match.group(2), "rules_hash": rules_hash, "answers": data}
+    if isinstance(evaluations, dict):
+        snapshot["evaluations"] = evaluations
+    return snapshot
 
 
 def save_draft(snapshot: dict[str, Any], path: Path | None = None) -> Path:

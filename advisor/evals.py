@@ -16,6 +16,11 @@ Choices (documented in docs/report.md):
 * "Can two sizes be told apart": a two-sided, pooled two-proportion z-test at
   the same confidence level. It treats the two runs as independent samples,
   which is conservative when both sizes saw the same examples.
+* With per-example results for both sizes on the same examples (an imported
+  results file, :mod:`advisor.eval_import`), the runs are paired and the test
+  is McNemar's on the discordant examples instead: exact binomial when fewer
+  than 25 examples disagree, the continuity-corrected chi-square otherwise.
+  Each comparison names the test it used.
 * "Examples needed to tell them apart": the classic per-group sample size for
   that test (Fleiss, without continuity correction) at 80% power, evaluated at
   the observed rates.
@@ -84,6 +89,39 @@ def can_separate(
 ) -> bool:
     """True when the two accuracies differ at the given confidence (two-sided test)."""
     return abs(two_proportion_z(correct_a, examples_a, correct_b, examples_b)) >= z_two_sided(confidence)
+
+
+#: names of the tests a comparison can use (shown in the report)
+TEST_TWO_PROPORTION = "two-proportion z-test"
+TEST_MCNEMAR_EXACT = "McNemar's paired test (exact binomial)"
+TEST_MCNEMAR_CHI2 = "McNemar's paired test (chi-square, continuity-corrected)"
+#: below this many discordant examples McNemar's test uses the exact binomial
+MCNEMAR_EXACT_BELOW = 25
+
+
+def mcnemar(a: dict[str, bool], b: dict[str, bool]) -> tuple[int, int, float, str]:
+    """McNemar's test of two sizes on the same examples: (a only, b only, two-sided p, test name).
+
+    ``a`` and ``b`` map example id -> passed, over the same ids.
+    """
+    only_a = sum(1 for k, v in a.items() if v and not b[k])
+    only_b = sum(1 for k, v in a.items() if not v and b[k])
+    n = only_a + only_b
+    if n == 0:
+        return only_a, only_b, 1.0, TEST_MCNEMAR_EXACT
+    if n < MCNEMAR_EXACT_BELOW:
+        k = min(only_a, only_b)
+        tail = sum(math.comb(n, i) for i in range(k + 1)) / 2.0**n
+        return only_a, only_b, min(1.0, 2.0 * tail), TEST_MCNEMAR_EXACT
+    chi2 = (abs(only_a - only_b) - 1.0) ** 2 / n
+    # chi-square with 1 degree of freedom: P(X > chi2) = 2 * (1 - Phi(sqrt(chi2)))
+    p = 2.0 * (1.0 - NormalDist().cdf(math.sqrt(chi2)))
+    return only_a, only_b, p, TEST_MCNEMAR_CHI2
+
+
+def paired(a: dict[str, bool] | None, b: dict[str, bool] | None) -> bool:
+    """Whether two per-example results cover exactly the same examples (McNemar applies)."""
+    return a is not None and b is not None and len(a) > 0 and set(a) == set(b)
 
 
 def examples_to_separate(
@@ -156,6 +194,7 @@ class Comparison:
     gain: float                 # accuracy points (larger - smaller), e.g. 0.075
     separable: bool
     examples_needed: int | None  # per size, when not separable (None if rates equal)
+    test: str = TEST_TWO_PROPORTION  # which test decided ``separable``
 
 
 @dataclass(frozen=True)
@@ -172,14 +211,18 @@ def _size_key(size: str) -> int:
     return SIZE_ORDER.index(size) if size in SIZE_ORDER else len(SIZE_ORDER)
 
 
-def judge(results: list[tuple[str, int, int]], target: float, confidence: float = DEFAULT_CONFIDENCE) -> EvalVerdict:
+def judge(results: list[tuple], target: float, confidence: float = DEFAULT_CONFIDENCE) -> EvalVerdict:
     """Pick the smallest measured size whose accuracy meets ``target`` and say how sure that is.
 
-    ``results`` are ``(size, correct, examples)``; sizes may come in any order.
+    ``results`` are ``(size, correct, examples)`` or ``(size, correct, examples,
+    outcomes)`` with ``outcomes`` example id -> passed (or None); sizes may come
+    in any order. Adjacent sizes with outcomes on the same examples are compared
+    with McNemar's paired test.
     """
     ordered = sorted(results, key=lambda r: (_size_key(r[0]), r[0]))
+    outcomes = {r[0]: (r[3] if len(r) > 3 else None) for r in ordered}
     scores: list[SizeScore] = []
-    for size, correct, examples in ordered:
+    for size, correct, examples, *_ in ordered:
         acc = correct / examples
         low, high = wilson_interval(correct, examples, confidence)
         meets = acc >= target
@@ -199,7 +242,12 @@ def judge(results: list[tuple[str, int, int]], target: float, confidence: float 
         )
     comparisons: list[Comparison] = []
     for a, b in zip(scores, scores[1:]):
-        sep = can_separate(a.correct, a.examples, b.correct, b.examples, confidence)
+        test = TEST_TWO_PROPORTION
+        if paired(outcomes[a.size], outcomes[b.size]):
+            _, _, p_value, test = mcnemar(outcomes[a.size], outcomes[b.size])
+            sep = p_value < 1.0 - confidence
+        else:
+            sep = can_separate(a.correct, a.examples, b.correct, b.examples, confidence)
         comparisons.append(
             Comparison(
                 smaller=a.size,
@@ -207,6 +255,7 @@ def judge(results: list[tuple[str, int, int]], target: float, confidence: float 
                 gain=b.accuracy - a.accuracy,
                 separable=sep,
                 examples_needed=None if sep else examples_to_separate(a.accuracy, b.accuracy, confidence),
+                test=test,
             )
         )
     chosen = next((s.size for s in scores if s.meets_target), None)
@@ -248,7 +297,7 @@ def judge(results: list[tuple[str, int, int]], target: float, confidence: float 
         if comp.separable:
             notes.append(
                 f"{comp.smaller} vs {comp.larger}: the gap of {comp.gain * 100:+.1f} points is larger than the noise at "
-                f"this sample size ({pct} confidence)."
+                f"this sample size ({pct} confidence, {comp.test})."
             )
         else:
             need = (
@@ -259,7 +308,7 @@ def judge(results: list[tuple[str, int, int]], target: float, confidence: float 
             )
             notes.append(
                 f"{comp.smaller} vs {comp.larger}: a gap of {comp.gain * 100:+.1f} points is within the noise at "
-                f"this sample size; {need}."
+                f"this sample size ({comp.test}); {need}."
             )
     return EvalVerdict(
         target=target,

@@ -295,6 +295,7 @@ class EvalComparison(_Model):
     gain_points: float
     separable: bool
     examples_needed: int | None = None
+    test: str = "two-proportion z-test"  # or McNemar's paired test, when both sizes have per-example results
 
 
 class Evaluations(_Model):

@@ -134,6 +134,10 @@ class WizardSession:
     reached: int = 0
     #: called with the session after every completed step (the draft is saved there)
     on_step_completed: Callable[["WizardSession"], None] | None = None
+    #: the answers file's ``evaluations:`` block (step 4 measurements), as given;
+    #: carried to the pipeline, the draft and the export exactly like an answer
+    #: (``sizewise wizard --answers F`` once dropped it: issue 14, item 1)
+    evaluations: dict[str, Any] | None = None
 
     answers: dict[str, Any] = field(default_factory=dict, init=False)
     problems: dict[str, str] = field(default_factory=dict, init=False)
@@ -369,7 +373,10 @@ class WizardSession:
         itself (the same ones), and the report can then tell "given" from
         "default" exactly as for ``sizewise recommend --answers``.
         """
-        return {k: self.answers[k] for k in self.overrides if k in self.answers}
+        given = {k: self.answers[k] for k in self.overrides if k in self.answers}
+        if self.evaluations is not None:
+            given["evaluations"] = self.evaluations
+        return given
 
     def result(self) -> ResultView:
         if not self.complete:
@@ -389,6 +396,7 @@ class WizardSession:
             "reached": STEP_IDS[self.reached],
             "rules_hash": self.backend.rules_hash,
             "answers": dict(self.overrides),
+            **({"evaluations": self.evaluations} if self.evaluations is not None else {}),
         }
 
     @classmethod
@@ -399,6 +407,7 @@ class WizardSession:
         cursor = STEP_IDS.index(step) if step in STEP_IDS else 0
         reached_i = STEP_IDS.index(reached) if reached in STEP_IDS else cursor
         answers = snapshot.get("answers") or {}
+        kwargs.setdefault("evaluations", snapshot.get("evaluations"))
         session = cls(backend, overrides=dict(answers), cursor=0, reached=max(reached_i, cursor), **kwargs)
         # the cursor may only land where the answers allow
         for i in range(cursor, -1, -1):

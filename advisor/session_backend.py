@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.result_view import ResultView, result_view
+from advisor import session_evals
 from advisor.session import MISSING, Choice, Preview, Question
 
 _STEP_BY_NUMBER = {1: "task", 2: "quality", 3: "volume", 4: "test_plan"}
@@ -35,8 +36,9 @@ class RulebookBackend:
         self.generated_on = generated_on
         self.rulebook = load_rulebook(rules_dir)
         self.rules_hash: str = self.rulebook.hash
-        self.questions = tuple(_question_view(cq.model) for cq in self.rulebook.questions.values())
-        self.order = tuple(self.rulebook.question_order)
+        self.questions = _with_evals(tuple(_question_view(cq.model) for cq in self.rulebook.questions.values()))
+        self.order = tuple(q.id if isinstance(q, Question) else q
+                           for q in _with_evals(tuple(self.rulebook.question_order)))
         self._models = {cq.model.id: cq.model for cq in self.rulebook.questions.values()}
         self._recs: dict[tuple, Any] = {}
         self._engine: Any = None  # the engine search adapter, kept for its caches
@@ -45,11 +47,15 @@ class RulebookBackend:
     def visible(self, qid: str, answers: dict[str, Any]) -> bool:
         from advisor.answers import is_visible
 
+        if qid in session_evals.IDS:
+            return session_evals.visible(answers)
         return is_visible(self.rulebook, qid, answers)
 
     def default(self, qid: str, answers: dict[str, Any]) -> Any:
         from advisor.answers import default_for
 
+        if qid in session_evals.IDS:
+            return session_evals.default(qid)
         if self._models[qid].required:
             return MISSING
         return default_for(self.rulebook, qid, answers)
@@ -57,6 +63,8 @@ class RulebookBackend:
     def check(self, qid: str, raw: Any, answers: dict[str, Any]) -> tuple[Any, str | None]:
         from advisor.answers import Invalid, validate_answer
 
+        if qid in session_evals.IDS:
+            return session_evals.check(qid, raw)
         value = validate_answer(self._models[qid], raw, answers=answers, rulebook=self.rulebook)
         if isinstance(value, Invalid):
             return None, value.message
@@ -65,6 +73,7 @@ class RulebookBackend:
     # -- outputs --------------------------------------------------------------
     def recommendation(self, answers: dict[str, Any], *, sensitivity: bool = True) -> Any:
         """The :class:`advisor.recommendation.Recommendation` for complete answers (cached)."""
+        answers = session_evals.to_pipeline(answers)  # the evaluation questions -> an evaluations block
         key = (sensitivity, tuple(sorted((k, repr(v)) for k, v in answers.items())))
         if key not in self._recs:
             from advisor.pipeline import recommend
@@ -90,7 +99,7 @@ class RulebookBackend:
         from engine.errors import SizewiseError
 
         try:
-            return self._fast_preview(given)
+            return self._fast_preview(session_evals.to_pipeline(given))
         except SizewiseError:  # missing answers so far, or nothing fits
             return None
 
@@ -151,6 +160,16 @@ class RulebookBackend:
         if len(report.findings) > 40:
             lines.append(f"- ... and {len(report.findings) - 40} more: run `sizewise audit`.")
         return "\n".join(lines)
+
+
+def _with_evals(items: tuple) -> tuple:
+    """``items`` (questions or ids) with the evaluation questions right after ``quality_evidence``."""
+    out: list = []
+    for item in items:
+        out.append(item)
+        if (item.id if isinstance(item, Question) else item) == session_evals.AFTER:
+            out.extend(q if isinstance(item, Question) else q.id for q in session_evals.QUESTIONS)
+    return tuple(out)
 
 
 def _question_view(model: Any) -> Question:

@@ -30,13 +30,13 @@ OFFERS_FILE = DATA_DIR / "offers.yaml"
 ANY_PROVIDER = "any"
 
 
-#: the offers in force after ``--offers FILE`` (:func:`use_offer_file`); None = the shipped ones
-_in_force: tuple[Offer, ...] | None = None
+#: a team's own offers for this run (``--offers FILE``), merged over the shipped ones
+_user_offers: tuple[Offer, ...] = ()
 
 
 @functools.cache
 def shipped_offers() -> tuple[Offer, ...]:
-    """The shipped offers, in file order. Cached."""
+    """The packaged offers (engine/data/offers.yaml), in file order. Cached."""
     compiled = snapshot.section(OFFERS_FILE.name)
     if compiled is not None:
         return tuple(map(offer_from_dict, compiled["offers"]))
@@ -46,36 +46,32 @@ def shipped_offers() -> tuple[Offer, ...]:
 
 
 def load_offers() -> tuple[Offer, ...]:
-    """The offers every search uses: the shipped ones, or those :func:`use_offer_file` put in force."""
-    return shipped_offers() if _in_force is None else _in_force
+    """The offers of this run: the shipped ones, with a team's ``--offers`` file merged over them.
 
-
-def merge_offers(base: Iterable[Offer], extra: Iterable[Offer]) -> tuple[Offer, ...]:
-    """``base`` with ``extra`` laid over it: a row with the same provider, instance type and region
-    replaces the base row in place; the others are appended in their file order."""
-    extra = list(extra)
-    by_key = {(o.provider, o.instance_type, o.region): o for o in extra}
-    merged = [by_key.pop((o.provider, o.instance_type, o.region), o) for o in base]
-    return tuple(merged + [o for o in extra if (o.provider, o.instance_type, o.region) in by_key])
-
-
-def use_offer_file(path: Path | str | None) -> tuple[Offer, ...]:
-    """``--offers FILE``: validate a team's offers file (engine/offers_schema.py, ``file:line``
-    errors) and put the shipped offers merged with it in force for this process; None restores
-    the shipped offers.
-
-    Why process state and not a parameter: one CLI run is one process, and the offers are read
-    deep in the search (the hardware pool, ``estimate --providers``); threading a table through
-    every layer for a flag would touch every signature between the CLI and engine/offer_fit.py.
+    A user row replaces the shipped row of the same provider and instance type (their negotiated
+    price, another region); any other user row is added after the shipped ones. Why merge and not
+    replace: a team usually knows its own contract price for one or two instance types and still
+    wants the rest of the market beside it.
     """
-    global _in_force
-    if path is None:
-        _in_force = None
+    if not _user_offers:
         return shipped_offers()
+    mine = {(o.provider, o.instance_type) for o in _user_offers}
+    return tuple(o for o in shipped_offers() if (o.provider, o.instance_type) not in mine) + _user_offers
+
+
+def use_offer_file(path: str | Path) -> tuple[Offer, ...]:
+    """Validate a team's offers file (same schema as the shipped one; ``file:line`` errors) and use it for this run."""
+    global _user_offers
     from engine.offers_schema import load_offer_file
 
-    _in_force = merge_offers(shipped_offers(), load_offer_file(path))
-    return _in_force
+    _user_offers = tuple(load_offer_file(path))
+    return _user_offers
+
+
+def clear_user_offers() -> None:
+    """Back to the shipped offers only (tests, and a long-lived process between runs)."""
+    global _user_offers
+    _user_offers = ()
 
 
 def provider_ids(offers: Iterable[Offer] | None = None) -> list[str]:

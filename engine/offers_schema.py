@@ -94,6 +94,8 @@ def load_offer_file(path: Path | str) -> list[Offer]:
             loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
             if e["type"] == "extra_forbidden":
                 problems.append(doc.locator.problem(loc, f"unknown field '{shown(loc[-1])}'", key=True))
+            elif e["type"] == "missing":
+                problems.append(doc.locator.problem(loc[:-1], f"missing field '{shown(loc[-1])}'"))
             else:
                 problems.append(doc.locator.problem(loc, f"{e['msg']} (got {shown(repr(e.get('input')))})"))
         raise YamlProblems(problems) from None

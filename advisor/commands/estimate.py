@@ -49,11 +49,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     parser.add_argument("--providers", metavar="P[,P...]",
                         help="price on the cheapest whole-instance offer of these providers (aws, lambda, ..., own_hardware, any)")
+    parser.add_argument("--offers", metavar="PATH",
+                        help="your own offers YAML for --providers/--pricing (replaces the catalog row of the same "
+                             "provider and instance type, adds the others)")
     parser.add_argument("--pricing", choices=("on_demand", "committed_1y", "committed_3y", "spot"),
                         help="pricing type of that offer (default on_demand; implies --providers any)")
-    parser.add_argument("--offers", metavar="PATH",
-                        help="your own offers YAML (rows as in engine/data/offers.yaml) added to / replacing the "
-                             "shipped ones (same provider, instance_type and region); implies --providers any")
 
 
 def _request(args):
@@ -115,11 +115,11 @@ def run(args) -> int:
 
     from engine.estimate import estimate
 
-    if args.offers:
+    req = _request(args)
+    if args.offers is not None:
         from engine.offers import use_offer_file
 
-        use_offer_file(args.offers)  # before the estimate: a malformed file fails first, file:line
-    req = _request(args)
+        use_offer_file(args.offers)
     result = estimate(req)
     offer = _offer(args, req, result) if (args.providers or args.pricing or args.offers) else None
     if args.format == "json":

@@ -34,11 +34,16 @@ def add_arguments(parser) -> None:
                              "(the answer 'providers'; `sizewise catalog offers` lists them)")
     parser.add_argument("--pricing", metavar="TYPE",
                         help="on_demand, committed_1y, committed_3y or spot (the answer 'pricing')")
+    parser.add_argument("--evals", metavar="FILE", action="append", default=[],
+                        help="evaluation results (lm-evaluation-harness results JSON, promptfoo JSON, Inspect AI "
+                             "log, or CSV model,example_id,passed); repeatable; replaces the answers' figure per size")
+    parser.add_argument("--eval-target", metavar="SHARE", type=float,
+                        help="target accuracy for --evals, e.g. 0.85 (default: the answers' evaluations.target_accuracy)")
     parser.add_argument("--rules", metavar="DIR", help="rules directory (default: the shipped rules)")
     parser.add_argument("--overrides", metavar="FILE", help="engine overrides YAML (your prices, utilisation, power)")
     parser.add_argument("--offers", metavar="FILE",
-                        help="your own offers YAML (rows as in engine/data/offers.yaml): a row with the same provider, "
-                             "instance_type and region replaces the shipped one, the others are added")
+                        help="your own offers YAML (the format of engine/data/offers.yaml: schema_version: 1, offers: [...]; "
+                             "replaces the catalog row of the same provider and instance type, adds the others)")
 
 
 def run(args) -> int:
@@ -73,7 +78,15 @@ def run(args) -> int:
 
         use_offer_file(args.offers)
     gpus = parse_gpus(args.gpus) if args.gpus else None
-    rec = recommend(answers, rulebook, generated_on=generated_on, title=title, overrides=overrides, gpus=gpus)
+    evaluations = None
+    if args.evals:
+        from advisor.eval_import import evaluations_from_files
+
+        evaluations = evaluations_from_files(args.evals, args.eval_target, answers.evaluations)
+    elif args.eval_target is not None:
+        raise UserError("--eval-target: only with --evals FILE")
+    rec = recommend(answers, rulebook, evaluations=evaluations, generated_on=generated_on, title=title,
+                    overrides=overrides, gpus=gpus)
     from engine.errors import terminal_text
 
     # a text answer or a rule message could carry ESC or U+202E: escaped in the file as on the terminal,

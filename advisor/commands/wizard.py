@@ -33,8 +33,8 @@ def _interactive() -> bool:
         return False
 
 
-def prefill(backend, path: str) -> dict:
-    """Raw answers from ``--answers FILE`` for the session (reserved keys left out).
+def prefill(backend, path: str) -> tuple[dict, dict | None]:
+    """Raw answers and the ``evaluations:`` block from ``--answers FILE`` for the session.
 
     Unknown keys are refused with the same message ``sizewise recommend``
     gives; values are checked by the session itself, so a wrong one shows as a
@@ -47,7 +47,8 @@ def prefill(backend, path: str) -> dict:
     unknown = [p for p in problems if p.kind in ("unknown", "reserved")]
     if unknown:
         raise AnswersError(unknown)
-    return {k: v for k, v in raw.data.items() if k not in ("rules_hash", "evaluations")}
+    answers = {k: v for k, v in raw.data.items() if k not in ("rules_hash", "evaluations")}
+    return answers, raw.data.get("evaluations")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,12 +59,12 @@ def run(args: argparse.Namespace) -> int:
     from advisor.session_cache import CachedRulebookBackend
 
     backend = CachedRulebookBackend(args.rules)
-    overrides = prefill(backend, args.answers) if args.answers else {}
+    overrides, evaluations = prefill(backend, args.answers) if args.answers else ({}, None)
     offer = None if args.answers else drafts.load_draft()
 
     from advisor.tui.app import SizewiseApp
 
-    app = SizewiseApp(backend, overrides=overrides, offer_draft=offer,
+    app = SizewiseApp(backend, overrides=overrides, evaluations=evaluations, offer_draft=offer,
                       theme="textual-light" if args.light else "textual-dark")
     # Everything that exists now (modules, classes, Textual's and our
     # stylesheets, the rules snapshot) lives as long as the process. Freezing

@@ -43,10 +43,25 @@ def _trace_row(table: str, r, *, matched: bool, detail: str) -> TraceRow:
     return TraceRow(
         table=table,
         rule=str(get(r, "rule", get(r, "id", ""))),
-        location=str(get(r, "where", get(r, "location", ""))),
+        location=rule_location(str(get(r, "where", get(r, "location", "")))),
         matched=matched,
         detail=detail,
     )
+
+
+def rule_location(where: str) -> str:
+    """``/any/checkout/rules/step1_2_size.yaml:21`` -> ``rules/step1_2_size.yaml:21``.
+
+    Why: the report must be byte-identical in every checkout and name no machine
+    path, so a rule is located relative to the rules directory (rule files sit
+    directly in it), whatever directory the rules were loaded from.
+    """
+    if not where:
+        return where
+    m = re.match(r"^(.*?)((?::\d+)*)$", where)
+    file, line = (m.group(1), m.group(2)) if m else (where, "")
+    name = file.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"rules/{name}{line}"
 
 
 def trace_rows(entry) -> list[TraceRow]:
@@ -101,7 +116,7 @@ def plan(inp: Inputs, evaluations) -> Plan:
     sizes = sorted({start, *ladder} | ({planned} if planned in SIZE_PARAMS_B else set()), key=size_key)
     verdict = None
     if evaluations is not None and evaluations.results:
-        verdict = evals.judge([(r.size, r.correct, r.examples) for r in evaluations.results], evaluations.target_accuracy)
+        verdict = evals.judge([(r.size, r.correct, r.examples, r.outcomes) for r in evaluations.results], evaluations.target_accuracy)
     recommended = verdict.chosen if verdict is not None and verdict.chosen else start
     # one size above the recommendation too: what the next step up would cost
     up = SIZE_ORDER.index(recommended) + 1 if recommended in SIZE_ORDER else len(SIZE_ORDER)

@@ -93,6 +93,7 @@ def evaluation_results(v: evals.EvalVerdict | None) -> Evaluations | None:
                 gain_points=round(c.gain, 6),
                 separable=c.separable,
                 examples_needed=c.examples_needed,
+                test=c.test,
             )
             for c in v.comparisons
         ],

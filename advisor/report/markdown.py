@@ -9,8 +9,9 @@ and finally the rule trace that produced the decision.
 
 Rendering rules that keep the output byte-identical and GitHub-clean:
 * numbers go through the fixed formatters of advisor/report/format.py (never ``str(float)``);
-* table cells are escaped (``|`` and newlines) and every row of a table has
-  the header's column count;
+* every string from a user or a rule file goes through the escaper of its
+  Markdown context (format.md_text/md_heading/md_cell/md_code), so it renders
+  as text; every row of a table has the header's column count;
 * headings: one ``#``, then ``##`` sections and ``###`` sub-sections, never
   a skipped level;
 * the chart is a Mermaid ``xychart-beta`` (GitHub renders it) with one bar
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from advisor.recommendation import Recommendation
 from advisor.report import sections_evidence, sections_savings, sections_sizing
+from advisor.report.format import md_heading, md_text
 
 #: the report's sections, in reading order (each a function Recommendation -> lines; empty = left out)
 SECTIONS = sections_sizing.SECTIONS + sections_savings.SECTIONS + sections_evidence.SECTIONS
@@ -28,7 +30,7 @@ SECTIONS = sections_sizing.SECTIONS + sections_savings.SECTIONS + sections_evide
 
 def render_markdown(rec: Recommendation) -> str:
     """The report as GitHub-flavoured Markdown (ends with exactly one newline)."""
-    out = [f"# {rec.title}", "", f"Generated on {rec.generated_on} by sizewise (report schema {rec.schema_version})."]
+    out = [f"# {md_heading(rec.title)}", "", md_text(f"Generated on {rec.generated_on} by sizewise (report schema {rec.schema_version}).")]
     for section in SECTIONS:
         block = section(rec)
         if block:

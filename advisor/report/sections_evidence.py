@@ -7,7 +7,7 @@ none of them feeds another section.
 from __future__ import annotations
 
 from advisor.recommendation import Recommendation
-from advisor.report.format import usd, mult, table
+from advisor.report.format import Md, md_code, md_text, mult, table, usd
 
 
 def _warnings(rec: Recommendation) -> list[str]:
@@ -16,8 +16,8 @@ def _warnings(rec: Recommendation) -> list[str]:
     if not ws:
         return lines + ["None of the article's costly mistakes applies to these answers."]
     for w in ws:
-        where = f" ({w.rule})" if w.rule else ""
-        lines.append(f"- **{w.title}** `{w.id}`{where}: {w.message}")
+        where = f" ({md_text(w.rule)})" if w.rule else ""
+        lines.append(f"- **{md_text(w.title)}** {md_code(w.id)}{where}: {md_text(w.message)}")
     return lines
 
 
@@ -37,12 +37,12 @@ def _inflections(rec: Recommendation) -> list[str]:
         lines += ["## Training against inference", ""]
         days = f"{x.crossover_days:.1f} days" if x.crossover_days is not None else "never"
         yearly = mult(x.inference_to_training_x_per_year)
-        lines.append(
+        lines.append(md_text(
             f"A {usd(x.training_usd)} {x.training_basis} is matched by inference spend ({usd(x.inference_usd_per_day)}/day) "
             f"after {days}; one year of inference is {yearly} the training cost."
-        )
+        ))
         if x.note:
-            lines += ["", x.note]
+            lines += ["", md_text(x.note)]
     return lines
 
 
@@ -92,7 +92,7 @@ def _assumptions(rec: Recommendation) -> list[str]:
 
 
 def _trace(rec: Recommendation) -> list[str]:
-    lines = ["## Rule trace", "", f"Rules hash: `{rec.recommendation.rules_hash}`.", ""]
+    lines = ["## Rule trace", "", f"Rules hash: {md_code(rec.recommendation.rules_hash)}.", ""]
     if not rec.trace:
         return lines + ["No trace was recorded."]
     rows = [(t.table, t.rule, t.location, "matched" if t.matched else "no", t.detail) for t in rec.trace]
@@ -102,7 +102,7 @@ def _trace(rec: Recommendation) -> list[str]:
 def _notes(rec: Recommendation) -> list[str]:
     if not rec.notes:
         return []
-    return ["## Notes", "", *[f"- {n}" for n in rec.notes]]
+    return ["## Notes", "", *[f"- {md_text(n)}" for n in rec.notes]]
 
 
 #: in report order

@@ -7,15 +7,15 @@ test ladder) as the reader acts on them.
 from __future__ import annotations
 
 from advisor.recommendation import Recommendation
-from advisor.report.format import usd, pct, mult, band_pct, band_x, table
+from advisor.report.format import Md, md_text, usd, pct, mult, band_pct, band_x, table
 
 
 def _optimizations(rec: Recommendation) -> list[str]:
     o = rec.optimizations
     d = rec.recommendation
     lines = ["## Optimizations", ""]
-    mand = ", ".join(d.mandatory_optimizations) or "none"
-    cons = ", ".join(x for x in d.considered_optimizations if x not in d.mandatory_optimizations) or "none"
+    mand = md_text(", ".join(d.mandatory_optimizations) or "none")
+    cons = md_text(", ".join(x for x in d.considered_optimizations if x not in d.mandatory_optimizations) or "none")
     lines.append(f"Mandated by the volume tier: **{mand}**. Worth considering: {cons}.")
     lines += ["", "### Quantization", ""]
     if o.quantization:
@@ -40,7 +40,7 @@ def _optimizations(rec: Recommendation) -> list[str]:
             )
         )
     elif "quantization" in o.not_costed:
-        lines.append(f"Not costed: {o.not_costed['quantization']}.")
+        lines.append(md_text(f"Not costed: {o.not_costed['quantization']}."))
     else:
         lines.append("No quantized configuration fits the allowed hardware for these answers.")
     lines += ["", "### Distillation", ""]
@@ -54,11 +54,11 @@ def _optimizations(rec: Recommendation) -> list[str]:
                 ["l", "l", "r", "r", "r", "r", "r"],
             )
         )
-        lines += ["", f"Upfront cost basis: {x.upfront_basis}."]
+        lines += ["", md_text(f"Upfront cost basis: {x.upfront_basis}.")]
         if x.note:
-            lines += ["", x.note]
+            lines += ["", md_text(x.note)]
     else:
-        lines.append(f"Not costed: {o.not_costed.get('distillation', 'not applicable for these answers')}.")
+        lines.append(md_text(f"Not costed: {o.not_costed.get('distillation', 'not applicable for these answers')}."))
     lines += ["", "### Mixture of experts", ""]
     if o.moe:
         m = o.moe
@@ -71,9 +71,9 @@ def _optimizations(rec: Recommendation) -> list[str]:
             )
         )
         if m.note:
-            lines += ["", m.note]
+            lines += ["", md_text(m.note)]
     else:
-        lines.append(f"Not costed: {o.not_costed.get('moe', 'not applicable for these answers')}.")
+        lines.append(md_text(f"Not costed: {o.not_costed.get('moe', 'not applicable for these answers')}."))
     return lines
 
 
@@ -82,12 +82,12 @@ def _test_plan(rec: Recommendation) -> list[str]:
     lines = [
         "## Test plan",
         "",
-        f"Ladder: {' -> '.join(t.ladder)}. Each rung: {t.sample_size_min}-{t.sample_size_max} representative examples from your own task.",
+        md_text(f"Ladder: {' -> '.join(t.ladder)}. Each rung: {t.sample_size_min}-{t.sample_size_max} representative examples from your own task."),
         "",
     ]
     for s in t.steps:
-        lines.append(f"{s.order}. **{s.size}** ({s.examples_min}-{s.examples_max} examples): {s.action}")
-    lines += ["", f"Stop rule: {t.stop_rule}"]
+        lines.append(f"{s.order}. **{md_text(s.size)}** ({s.examples_min}-{s.examples_max} examples): {md_text(s.action)}")
+    lines += ["", md_text(f"Stop rule: {t.stop_rule}")]
     return lines
 
 
@@ -114,10 +114,10 @@ def _evaluations(rec: Recommendation) -> list[str]:
         table(["Size", "Correct", "Accuracy", "Interval", "Meets target", "Confirmed"], rows, ["l", "r", "r", "r", "l", "l"]),
         "",
     ]
-    chosen = e.chosen_size or "none of the measured sizes"
+    chosen = md_text(e.chosen_size or "none of the measured sizes")
     lines.append(f"Smallest size meeting the target: **{chosen}**.")
     lines.append("")
-    lines += [f"- {n}" for n in e.notes]
+    lines += [f"- {md_text(n)}" for n in e.notes]
     return lines
 
 

@@ -7,7 +7,7 @@ its candidates) and change when the candidate table changes.
 from __future__ import annotations
 
 from advisor.recommendation import Candidate, Recommendation
-from advisor.report.format import usd, usd_per_m, num, tokens, mult, table
+from advisor.report.format import Md, md_cell, md_text, mermaid_label, usd, usd_per_m, num, tokens, mult, table
 
 
 # ---------------------------------------------------------------------------
@@ -21,22 +21,22 @@ def _hardware(c: Candidate) -> str:
 
 
 def _answer(rec: Recommendation) -> list[str]:
-    return ["## The answer", "", rec.recommendation.summary]
+    return ["## The answer", "", md_text(rec.recommendation.summary)]
 
 
 def _answers(rec: Recommendation) -> list[str]:
     rows = [(a.id, a.prompt, a.value, a.origin) for a in rec.answers]
     v = rec.volume
     lines = ["## Your answers", "", table(["Question", "Asked as", "Answer", "Source"], rows), ""]
-    lines.append(
+    lines.append(md_text(
         f"Volume: {tokens(v.requests_per_day)} requests/day x ({num(v.input_tokens_per_request)} in + "
         f"{num(v.output_tokens_per_request)} out) tokens = {tokens(v.input_tokens_per_day)} input, "
         f"{tokens(v.output_tokens_per_day)} output, {tokens(v.total_tokens_per_day)} total tokens/day."
-    )
+    ))
     if v.tier:
-        tier = f"Volume tier: **{v.tier}** on {v.basis} tokens per day (the basis the rules declare)"
+        tier = f"Volume tier: **{md_text(v.tier)}** on {md_text(v.basis)} tokens per day (the basis the rules declare)"
         if v.tier_on_other_basis and v.tier_on_other_basis != v.tier:
-            tier += f"; on {v.other_basis} tokens it would be **{v.tier_on_other_basis}**"
+            tier += f"; on {md_text(v.other_basis)} tokens it would be **{md_text(v.tier_on_other_basis)}**"
         lines.append("")
         lines.append(tier + ".")
     return lines
@@ -49,7 +49,7 @@ def _candidates(rec: Recommendation) -> list[str]:
     for c in d.candidates:
         rows.append(
             (
-                f"**{c.size}**" if c.size == d.recommended_size else c.size,
+                Md(f"**{md_cell(c.size)}**") if c.size == d.recommended_size else c.size,
                 ", ".join([c.model, *c.real_models]),
                 _hardware(c),
                 c.replicas if c.fits else "-",
@@ -65,7 +65,7 @@ def _candidates(rec: Recommendation) -> list[str]:
     lines = [
         "## Candidates",
         "",
-        f"The cheapest deployment that fits and meets the latency target, per size ({mode} pricing; "
+        f"The cheapest deployment that fits and meets the latency target, per size ({md_text(mode)} pricing; "
         "the recommended size in bold). Monthly band = the engine's calibration error; 'vs rec.' = monthly cost "
         "as a multiple of the recommended size's.",
         "",
@@ -114,7 +114,7 @@ def _candidates(rec: Recommendation) -> list[str]:
             ),
         ]
     lines += _offers(d.candidates)
-    notes = [f"- {c.size}: {c.note}" for c in d.candidates if c.note]
+    notes = [f"- {md_text(f'{c.size}: {c.note}')}" for c in d.candidates if c.note]
     if notes:
         lines += ["", *notes]
     lines += _coverage(d.candidates)
@@ -139,7 +139,7 @@ def _offers(candidates: list[Candidate]) -> list[str]:
              "instance paid for.", "",
              table(["Size", "Offer", "GPUs paid / used", "Per instance", "Pricing", "Region", "Source"], rows,
                    ["l", "l", "r", "r", "l", "l", "l"])]
-    notes = [f"- {c.size}: {n}." for c in candidates if c.fits for n in c.hardware_notes]
+    notes = [f"- {md_text(f'{c.size}: {n}.')}" for c in candidates if c.fits for n in c.hardware_notes]
     return lines + (["", *notes] if notes else [])
 
 
@@ -152,7 +152,7 @@ def _coverage(candidates: list[Candidate]) -> list[str]:
              "on (docs/methodology.md); these candidates lie outside them, so their error may be larger. "
              "Measure before you buy:"]
     for c in outside:
-        lines.append(f"- {c.size} ({_hardware(c)}, {c.precision}): {'; '.join(c.calibration_gaps)}.")
+        lines.append(f"- {md_text(f'{c.size} ({_hardware(c)}, {c.precision}): ' + '; '.join(c.calibration_gaps) + '.')}")
     return lines
 
 
@@ -163,12 +163,12 @@ def _chart(rec: Recommendation) -> list[str]:
         return lines + ["No size fits the allowed hardware, so there is no cost curve to draw."]
     top = max(c.monthly_usd for c in fitted)  # type: ignore[type-var]
     y_max = _nice_ceiling(top)
-    labels = ", ".join(f'"{c.size}"' for c in fitted)
+    labels = ", ".join(f'"{mermaid_label(c.size)}"' for c in fitted)
     values = ", ".join(f"{c.monthly_usd:.0f}" for c in fitted)
     lines += [
         "```mermaid",
         "xychart-beta",
-        f'    title "Monthly cost by model size ({rec.recommendation.deployment}, USD)"',
+        f'    title "{mermaid_label(f"Monthly cost by model size ({rec.recommendation.deployment}, USD)")}"',
         f"    x-axis [{labels}]",
         f'    y-axis "USD per month" 0 --> {y_max:.0f}',
         f"    bar [{values}]",
@@ -176,7 +176,7 @@ def _chart(rec: Recommendation) -> list[str]:
     ]
     missing = [c.size for c in rec.recommendation.candidates if c not in fitted]
     if missing:
-        lines += ["", f"Not drawn (no deployment fits and meets latency): {', '.join(missing)}."]
+        lines += ["", md_text(f"Not drawn (no deployment fits and meets latency): {', '.join(missing)}.")]
     return lines
 
 

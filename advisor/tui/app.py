@@ -44,23 +44,26 @@ class SizewiseApp(App[int]):
         backend: Backend,
         *,
         overrides: dict | None = None,
+        evaluations: dict | None = None,
         offer_draft: dict | None = None,
         theme: str = "textual-dark",
     ) -> None:
         super().__init__()
         self.backend = backend
-        self.session = self._new_session(overrides or {})
+        self.session = self._new_session(overrides or {}, evaluations=evaluations)
         self.offer_draft = offer_draft
         self.exported: Path | None = None
         self.draft_saved: Path | None = None
         self.theme = theme
         self.sub_title = f"rules {backend.rules_hash[:19]}"
 
-    def _new_session(self, overrides: dict, snapshot: dict | None = None) -> WizardSession:
+    def _new_session(self, overrides: dict, snapshot: dict | None = None,
+                     evaluations: dict | None = None) -> WizardSession:
         hook = self._save_draft
         if snapshot is not None:
             return WizardSession.restore(self.backend, snapshot, on_step_completed=hook)
-        return WizardSession(self.backend, overrides=dict(overrides), on_step_completed=hook)
+        return WizardSession(self.backend, overrides=dict(overrides), evaluations=evaluations,
+                             on_step_completed=hook)
 
     def _save_draft(self, session: WizardSession) -> None:
         try:

@@ -1,86 +1,94 @@
-"""``--offers FILE`` on recommend and estimate: a team's own offers replace or extend the shipped ones."""
+"""`--offers FILE` (issue 10): a team's own offers merged over the catalog, with file:line errors."""
+
+from __future__ import annotations
 
 import json
 
 import pytest
 
 from advisor.cli import main
-from engine.offers import load_offers, merge_offers, shipped_offers, use_offer_file
+from engine import offers as offers_mod
+from engine.offers import clear_user_offers, load_offers, shipped_offers, use_offer_file
 
-BASE = {"task_complexity": "moderate", "quality_bar": "professional", "latency": "interactive",
-        "requests_per_day": 200000, "input_tokens": 1500, "output_tokens": 300, "deployment": "cloud"}
-
-MY_P5 = """schema_version: 1
-offers:
-- provider: aws
-  instance_type: "p5.48xlarge"
+ROW = """\
+- provider: {provider}
+  instance_type: "{itype}"
   gpu: h100-sxm
   gpus_per_instance: 8
   region: us-east-1
   network_gb_per_s: 400
-  network: {source: "AWS P5 page", as_of: "2024-09"}
+  network: {{source: "our network team", as_of: "2026-11"}}
   prices:
-    on_demand: {usd_per_hour: 11.5, source: "our negotiated AWS rate", as_of: "2026-11"}
-- provider: coreweave
-  instance_type: "gd-8xh100ib-i128"
-  gpu: h100-sxm
-  gpus_per_instance: 8
-  region: us-east-04
-  network_gb_per_s: 400
-  network: {source: "CoreWeave HGX H100 page: 3.2 Tb/s InfiniBand", as_of: "2024-06"}
-  prices:
-    on_demand: {usd_per_hour: 9.0, source: "our CoreWeave quote", as_of: "2026-11"}
+    on_demand: {{usd_per_hour: {price}, source: "our contract", as_of: "2026-11"}}
 """
 
 
 @pytest.fixture(autouse=True)
-def _shipped_offers_again():
+def _shipped_only():
+    clear_user_offers()
     yield
-    use_offer_file(None)
+    clear_user_offers()
 
 
-def test_merge_replaces_same_key_in_place_and_appends_new_rows(tmp_path):
-    f = tmp_path / "offers.yaml"
-    f.write_text(MY_P5)
-    merged = use_offer_file(f)
-    assert load_offers() is merged and len(merged) == len(shipped_offers()) + 1
-    p5 = [o for o in merged if (o.provider, o.instance_type, o.region) == ("aws", "p5.48xlarge", "us-east-1")]
-    assert len(p5) == 1 and p5[0].prices["on_demand"].usd_per_hour == 11.5
-    assert merged.index(p5[0]) == [o.instance_type for o in shipped_offers()].index("p5.48xlarge")
-    assert merged[-1].provider == "coreweave"
-    assert merge_offers(shipped_offers(), []) == shipped_offers()
-    assert use_offer_file(None) == shipped_offers() and load_offers() == shipped_offers()
+def _file(tmp_path, *rows):
+    path = tmp_path / "offers.yaml"
+    path.write_text("schema_version: 1\noffers:\n" + "".join(ROW.format(**r) for r in rows), encoding="utf-8")
+    return path
 
 
-def test_recommend_prices_on_the_teams_own_rate(tmp_path, capsys):
-    a, f = tmp_path / "a.yaml", tmp_path / "offers.yaml"
-    a.write_text("".join(f"{k}: {v}\n" for k, v in BASE.items()))
-    f.write_text(MY_P5)
-    assert main(["recommend", "--answers", str(a), "--providers", "aws", "--offers", str(f), "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    offers = [c["offer"] for c in doc["recommendation"]["candidates"] if c["fits"]]
-    assert offers and all(o["provider"] == "aws" for o in offers)
-    p5 = [o for o in offers if o["instance_type"] == "p5.48xlarge"]
-    assert p5 and all(o["usd_per_instance_hour"] == 11.5 and o["source"] == "our negotiated AWS rate" for o in p5)
+def test_a_user_row_replaces_the_catalog_row_of_the_same_provider_and_instance_type(tmp_path):
+    shipped_p5 = next(o for o in shipped_offers() if o.instance_type == "p5.48xlarge")
+    use_offer_file(_file(tmp_path, dict(provider="aws", itype="p5.48xlarge", price=40.0)))
+    p5 = [o for o in load_offers() if o.provider == "aws" and o.instance_type == "p5.48xlarge"]
+    assert len(p5) == 1 and p5[0].prices["on_demand"].usd_per_hour == 40.0 != shipped_p5.prices["on_demand"].usd_per_hour
+    assert p5[0].prices["on_demand"].source == "our contract"
+    assert len(load_offers()) == len(shipped_offers())  # replaced, not added
 
 
-def test_estimate_can_use_a_provider_the_catalog_does_not_have(tmp_path, capsys):
-    f = tmp_path / "offers.yaml"
-    f.write_text(MY_P5)
-    assert main(["estimate", "--model", "70b", "--gpu", "h100-sxm", "--requests-per-day", "1M",
-                 "--providers", "coreweave", "--offers", str(f), "--format", "json"]) == 0
-    o = json.loads(capsys.readouterr().out)["offer"]
-    assert (o["provider"], o["instance_type"], o["usd_per_instance_hour"]) == ("coreweave", "gd-8xh100ib-i128", 9.0)
+def test_a_new_provider_is_added_and_estimate_prices_on_it(tmp_path, capsys):
+    path = _file(tmp_path, dict(provider="coreweave", itype="gd-8xh100ib-i128", price=49.24))
+    code = main(["estimate", "--model", "70b", "--gpu", "h100-sxm", "--format", "json",
+                 "--offers", str(path), "--providers", "coreweave"])
+    assert code == 0
+    offer = json.loads(capsys.readouterr().out)["offer"]
+    assert (offer["provider"], offer["instance_type"], offer["usd_per_instance_hour"]) == ("coreweave", "gd-8xh100ib-i128", 49.24)
+    # monthly = instances x hourly x 730
+    assert offer["monthly_usd"] == pytest.approx(offer["instances"] * 49.24 * 730, rel=0.01)
 
 
-@pytest.mark.parametrize("command", [
-    ["estimate", "--model", "7b", "--gpu", "h100-sxm"],
-    ["recommend", *[a for k, v in BASE.items() for a in ("--set", f"{k}={v}")]],
+def test_recommend_uses_the_cheaper_contract_price(tmp_path, capsys):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("task_complexity: complex\nquality_bar: expert\nlatency: interactive\nrequests_per_day: 2000000\n"
+                       "input_tokens: 1500\noutput_tokens: 300\ndeployment: cloud\nproviders: [aws]\n", encoding="utf-8")
+    assert main(["recommend", "--answers", str(answers), "--format", "json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    clear_user_offers()
+    path = _file(tmp_path, dict(provider="aws", itype="p5.48xlarge", price=1.0))
+    assert main(["recommend", "--answers", str(answers), "--format", "json", "--offers", str(path)]) == 0
+    after = json.loads(capsys.readouterr().out)
+    top = after["recommendation"]["candidates"]
+    used = [c["offer"] for c in top if c.get("offer") and c["offer"]["instance_type"] == "p5.48xlarge"]
+    assert used and all(o["usd_per_instance_hour"] == 1.0 and o["source"] == "our contract" for o in used)
+    assert json.dumps(after) != json.dumps(before)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("schema_version: 1\noffers:\n- provider: aws\n  instance_type: x\n  gpu: h100-sxm\n  gpus_per_instance: eight\n",
+     ":6:22: offers[0].gpus_per_instance"),
+    ("schema_version: 1\noffers:\n- provider: aws\n  instance_type: x\n  gpu: h999\n  gpus_per_instance: 8\n"
+     "  region: r\n  network_gb_per_s: 1\n  network: {source: ours, as_of: '2026-11'}\n"
+     "  prices: {on_demand: {usd_per_hour: 1, source: ours, as_of: '2026-11'}}\n", ":5:8: offers[0].gpu"),
+    ("offers: [1, 2\n", "offers.yaml:2:1: invalid YAML"),
+    ("- just a list\n", "expected a mapping"),
 ])
-def test_a_malformed_offers_file_is_one_file_line_error_and_exit_2(tmp_path, capsys, command):
-    f = tmp_path / "bad.yaml"
-    f.write_text(MY_P5.replace("usd_per_hour: 9.0", 'usd_per_hour: "cheap"'))
-    assert main([*command, "--offers", str(f)]) == 2
-    err = capsys.readouterr().err
-    assert f"{f.name}:20:" in err and "offers[1].prices.on_demand.usd_per_hour" in err
-    assert "Traceback" not in err and err.count("\n") == 1
+def test_a_malformed_offers_file_is_file_line_and_exit_2(tmp_path, capsys, text, expected):
+    path = tmp_path / "offers.yaml"
+    path.write_text(text, encoding="utf-8")
+    for argv in (["estimate", "--model", "7b", "--gpu", "h100-sxm", "--offers", str(path)],
+                 ["recommend", "--set", "task_complexity=simple", "--set", "quality_bar=acceptable",
+                  "--set", "latency=interactive", "--set", "requests_per_day=500", "--set", "input_tokens=500",
+                  "--set", "output_tokens=200", "--set", "deployment=cloud", "--offers", str(path)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err
+    assert offers_mod._user_offers == ()  # a refused file is not used

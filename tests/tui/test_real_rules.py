@@ -73,7 +73,7 @@ def test_prefill_refuses_unknown_keys_and_keeps_bad_values_to_fix(backend, tmp_p
 
     good = tmp_path / "a.yaml"
     good.write_text("task_complexity: moderate\nrequests_per_day: lots\nrules_hash: sha256:00\n")
-    assert prefill(backend, str(good)) == {"task_complexity": "moderate", "requests_per_day": "lots"}
+    assert prefill(backend, str(good)) == ({"task_complexity": "moderate", "requests_per_day": "lots"}, None)
     bad = tmp_path / "b.yaml"
     bad.write_text("task_complexty: moderate\n")
     with pytest.raises(AnswersError, match="unknown question; did you mean 'task_complexity'"):

@@ -24,6 +24,8 @@ from advisor.session import Question, WizardSession
 
 def format_value(value: Any) -> str:
     """How a number is written back into an input: 200000, 0.85, 1.5."""
+    if isinstance(value, (list, tuple)):  # multi_choice: written back as the 'a,b' an answers file takes
+        return ",".join(str(v) for v in value)
     if isinstance(value, bool) or value is None:
         return "" if value is None else ("yes" if value else "no")
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -88,6 +90,8 @@ class QuestionField(Vertical):
                 hint = "a number, e.g. 200K or 1.5M" if big else "a number"
                 if q.kind == "text":
                     hint = "text"
+                elif q.kind == "multi_choice":
+                    hint = "one or more of: " + ", ".join(c.value for c in q.choices)
                 yield Input(placeholder=hint, id=f"input-{q.id}", classes="control")
                 if q.unit:
                     yield Label(q.unit, classes="unit")
