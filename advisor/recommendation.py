@@ -49,6 +49,7 @@ class AnswerRow(_Model):
     prompt: str = ""
     value: str                        # as displayed (choices by id, numbers as given)
     origin: Literal["given", "default", "derived"] = "given"
+    label: str = ""                   # for product readers: the choice's label from the question, numbers with their unit
 
 
 class Volume(_Model):
@@ -182,6 +183,10 @@ class Decision(_Model):
     """The verdict (the document's ``recommendation`` key)."""
 
     summary: str                      # the one-paragraph answer
+    headline: str = ""                # its first sentence: what to deploy, on what, for how much
+    why: str = ""                     # why that size (the rest of the summary's reasoning)
+    risks: list[str] = Field(default_factory=list)   # the executive summary's top risks, most important first
+    next_step: str = ""               # the test plan's first rung, as an instruction
     start_size: str
     recommended_size: str             # start size, or the smallest size meeting the user's eval target
     deployment: Deployment

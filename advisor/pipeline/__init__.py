@@ -34,6 +34,7 @@ STAGES = (
     "case_studies",
     "article",
     "assumptions",
+    "consistency",
     "summary",
 )
 #: modules that use the stages from outside the sequence (no stage imports them)
@@ -45,6 +46,7 @@ from advisor.pipeline import (  # noqa: E402
     article,
     assumptions,
     candidates,
+    consistency,
     crossover,
     decisions,
     inputs,
@@ -109,6 +111,8 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         trace=trace,
         notes=[*ans.notes, *inp.notes, *opt_notes],
     )
+    # Every warning, mandate and "changes" flag agrees with the priced tables (issue 13)
+    rec = consistency.consistent(rec, outputs)
     return summary.summarised(rec, plan.verdict)
 
 

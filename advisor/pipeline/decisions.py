@@ -163,8 +163,23 @@ def answer_rows(rulebook, ans) -> list[AnswerRow]:
             continue
         v = ans.values.get(qid)
         origin = "given" if qid in ans.given else "default"
-        rows.append(AnswerRow(id=qid, prompt=q.prompt, value=display(v), origin=origin))  # type: ignore[arg-type]
+        rows.append(AnswerRow(id=qid, prompt=q.prompt, value=display(v), origin=origin, label=answer_label(q, v)))  # type: ignore[arg-type]
     return rows
+
+
+def answer_label(q, v) -> str:
+    """An answer as a product reader reads it: the choice labels of the question, a number with its unit."""
+    if v is None or v == "" or v == []:
+        return "not given"
+    choices = {c.value: c.label for c in (getattr(q, "choices", None) or [])}
+    if choices:
+        vals = v if isinstance(v, (list, tuple)) else [v]
+        return ", ".join(choices.get(str(x), display(x)) for x in vals)
+    unit = getattr(q, "unit", None)
+    text = display(v)
+    if unit and unit != "x":
+        return f"{text} {unit}"
+    return f"{text}x" if unit == "x" else text
 
 
 def warnings(rulebook, outputs, trace) -> list[WarningItem]:

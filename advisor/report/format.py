@@ -40,7 +40,7 @@ def _one_line(value: object) -> str:
 
 
 def _escape(value: object, also: str = "", *, block: bool = True) -> str:
-    text = _INLINE.sub(r"\\\1", _one_line(value))
+    text = _INLINE.sub(r"\\\1", size_label(_one_line(value)))
     for ch in also:
         text = text.replace(ch, "\\" + ch)
     m = _BLOCK_START.match(text) if block else None
@@ -48,6 +48,22 @@ def _escape(value: object, also: str = "", *, block: bool = True) -> str:
         cut = m.end() if m.group(0)[0].isdigit() else 0
         text = text[:cut] + "\\" + text[cut:]
     return text
+
+
+#: a size class written lower-case ("13b"), not inside a model id ("Llama-2-13b-hf")
+_SIZE = re.compile(r"(?<![\w./-])(\d+(?:\.\d+)?)b(?![\w-])")
+
+
+def size_label(value: object) -> str:
+    """Sizes cased one way for readers: ``13b`` -> ``13B`` (model ids such as ``Llama-2-13b-hf`` untouched)."""
+    return _SIZE.sub(lambda m: m.group(1) + "B", "" if value is None else str(value))
+
+
+def plural(n: float | int | None, word: str, words: str | None = None) -> str:
+    """``1 replica``, ``2 replicas`` (numbers with thousands separators)."""
+    if n is None:
+        return f"n/a {words or word + 's'}"
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
 def md_text(value: object) -> str:
@@ -81,7 +97,7 @@ def md_code(value: object) -> str:
 
 def mermaid_label(value: object) -> str:
     """A quoted Mermaid label: one line, no double quote (Mermaid has no escape inside quotes)."""
-    return _one_line(value).replace('"', "'").replace("`", "'")
+    return size_label(_one_line(value)).replace('"', "'").replace("`", "'")
 
 
 # ---------------------------------------------------------------------------
@@ -133,6 +149,11 @@ def mult(x: float | None) -> str:
     if x is None:
         return "n/a"
     return f"{x:.2f}x"
+
+
+def band_usd(lo: float, hi: float) -> str:
+    """A monthly band; zero width prints one figure (the caller states why)."""
+    return f"{usd(lo)} (exact)" if lo == hi else f"{usd(lo)}-{usd(hi)}"
 
 
 def band_pct(lo: float, hi: float) -> str:

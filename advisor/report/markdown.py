@@ -1,11 +1,11 @@
 """Markdown rendering of a Recommendation, for design reviews and GitHub.
 
 Why it looks like this: the reader is an architect who has to defend the
-choice, so the answer comes first (what to deploy, on what, for how much),
-then the evidence in the order they will be asked about it: inputs,
+choice, so an executive summary comes first and fits one screen (the decision
+with its cost band, why, the top risks, the next step), then the evidence in the order they will be asked about it: inputs,
 candidates, the cost curve, optimizations, the test plan, warnings,
-assumptions with their sources, where the article and the computation differ,
-and finally the rule trace that produced the decision.
+where the article and the computation differ, and finally the assumptions
+and the rule trace (matched rows first), folded in ``<details>`` blocks.
 
 Rendering rules that keep the output byte-identical and GitHub-clean:
 * numbers go through the fixed formatters of advisor/report/format.py (never ``str(float)``);
@@ -21,11 +21,11 @@ Rendering rules that keep the output byte-identical and GitHub-clean:
 from __future__ import annotations
 
 from advisor.recommendation import Recommendation
-from advisor.report import sections_evidence, sections_savings, sections_sizing
+from advisor.report import sections_evidence, sections_savings, sections_sizing, sections_summary
 from advisor.report.format import md_heading, md_text
 
 #: the report's sections, in reading order (each a function Recommendation -> lines; empty = left out)
-SECTIONS = sections_sizing.SECTIONS + sections_savings.SECTIONS + sections_evidence.SECTIONS
+SECTIONS = sections_summary.SECTIONS + sections_sizing.SECTIONS + sections_savings.SECTIONS + sections_evidence.SECTIONS
 
 
 def render_markdown(rec: Recommendation) -> str:

@@ -84,19 +84,28 @@ def _article(rec: Recommendation) -> list[str]:
     ]
 
 
+def _details(summary: str, body: list[str]) -> list[str]:
+    """A collapsible block GitHub renders: blank lines around the Markdown inside so it is parsed as Markdown."""
+    return ["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"]
+
+
 def _assumptions(rec: Recommendation) -> list[str]:
     if not rec.assumptions:
         return []
     rows = [(a.name, a.value, a.source, a.as_of) for a in rec.assumptions]
-    return ["## Assumptions", "", table(["Assumption", "Value", "Source", "As of"], rows)]
+    return ["## Assumptions", "",
+            *_details(f"{len(rec.assumptions)} assumptions with their sources", [table(["Assumption", "Value", "Source", "As of"], rows)])]
 
 
 def _trace(rec: Recommendation) -> list[str]:
     lines = ["## Rule trace", "", f"Rules hash: {md_code(rec.recommendation.rules_hash)}.", ""]
     if not rec.trace:
         return lines + ["No trace was recorded."]
-    rows = [(t.table, t.rule, t.location, "matched" if t.matched else "no", t.detail) for t in rec.trace]
-    return lines + [table(["Table", "Rule", "Where", "Result", "Detail"], rows)]
+    ordered = [t for t in rec.trace if t.matched] + [t for t in rec.trace if not t.matched]
+    rows = [(t.table, t.rule, Md(md_code(t.location)), "matched" if t.matched else "no", t.detail) for t in ordered]
+    n = sum(1 for t in rec.trace if t.matched)
+    return lines + _details(f"{n} of {len(rec.trace)} rules matched (matched rows first)",
+                            [table(["Table", "Rule", "Where", "Result", "Detail"], rows)])
 
 
 def _notes(rec: Recommendation) -> list[str]:

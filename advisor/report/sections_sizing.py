@@ -7,7 +7,7 @@ its candidates) and change when the candidate table changes.
 from __future__ import annotations
 
 from advisor.recommendation import Candidate, Recommendation
-from advisor.report.format import Md, md_cell, md_text, mermaid_label, usd, usd_per_m, num, tokens, mult, table
+from advisor.report.format import Md, band_usd, md_code, md_cell, md_text, mermaid_label, usd, usd_per_m, num, tokens, mult, table
 
 
 # ---------------------------------------------------------------------------
@@ -20,14 +20,10 @@ def _hardware(c: Candidate) -> str:
     return f"{c.gpus_per_replica}x {c.gpu_name or c.gpu}"
 
 
-def _answer(rec: Recommendation) -> list[str]:
-    return ["## The answer", "", md_text(rec.recommendation.summary)]
-
-
 def _answers(rec: Recommendation) -> list[str]:
-    rows = [(a.id, a.prompt, a.value, a.origin) for a in rec.answers]
+    rows = [(a.prompt, a.label or a.value, Md(md_code(f"{a.id}: {a.value}")), "you" if a.origin == "given" else a.origin) for a in rec.answers]
     v = rec.volume
-    lines = ["## Your answers", "", table(["Question", "Asked as", "Answer", "Source"], rows), ""]
+    lines = ["## Your answers", "", table(["Question", "Answer", "In the answers file", "Given by"], rows), ""]
     lines.append(md_text(
         f"Volume: {tokens(v.requests_per_day)} requests/day x ({num(v.input_tokens_per_request)} in + "
         f"{num(v.output_tokens_per_request)} out) tokens = {tokens(v.input_tokens_per_day)} input, "
@@ -58,7 +54,7 @@ def _candidates(rec: Recommendation) -> list[str]:
                 usd_per_m(c.usd_per_million_output_tokens),
                 usd_per_m(c.usd_per_million_total_tokens),
                 usd(c.monthly_usd),
-                (f"{usd(c.band.low)}-{usd(c.band.high)}" + (" †" if c.calibration_gaps else "")) if c.band else "n/a",
+                (band_usd(c.band.low, c.band.high) + (" †" if c.calibration_gaps else "")) if c.band else "n/a",
                 mult(c.cost_multiple_vs_start),
             )
         )
@@ -66,7 +62,8 @@ def _candidates(rec: Recommendation) -> list[str]:
         "## Candidates",
         "",
         f"The cheapest deployment that fits and meets the latency target, per size ({md_text(mode)} pricing; "
-        "the recommended size in bold). Monthly band = the engine's calibration error; 'vs rec.' = monthly cost "
+        "the recommended size in bold). Monthly band = the monthly cost at either end of the engine's calibration "
+        "error (one figure when the same whole instances are needed at both ends); 'vs rec.' = monthly cost "
         "as a multiple of the recommended size's.",
         "",
         table(
@@ -149,8 +146,8 @@ def _coverage(candidates: list[Candidate]) -> list[str]:
     if not outside:
         return []
     lines = ["", "† Extrapolated: the monthly band comes from the published measurements the engine was calibrated "
-             "on (docs/methodology.md); these candidates lie outside them, so their error may be larger. "
-             "Measure before you buy:"]
+             "on (docs/methodology.md); these candidates lie outside them, so their throughput error may be larger "
+             "than the band (the cost moves only when the error changes the number of instances). Measure before you buy:"]
     for c in outside:
         lines.append(f"- {md_text(f'{c.size} ({_hardware(c)}, {c.precision}): ' + '; '.join(c.calibration_gaps) + '.')}")
     return lines
@@ -196,4 +193,4 @@ def _nice_ceiling(x: float) -> float:
 
 
 #: in report order
-SECTIONS = (_answer, _answers, _candidates)
+SECTIONS = (_answers, _candidates)

@@ -27,7 +27,7 @@ def test_answer_comes_first_then_sections_in_order(sample_recommendation):
     assert lines[2] == "Generated on 2026-01-02 by sizewise (report schema 1)."
     heads = [ln for ln in lines if ln.startswith("## ")]
     assert heads == [
-        "## The answer",
+        "## Executive summary",
         "## Your answers",
         "## Candidates",
         "## Optimizations",
@@ -43,7 +43,7 @@ def test_answer_comes_first_then_sections_in_order(sample_recommendation):
         "## Rule trace",
         "## Notes",
     ]
-    assert lines[6].startswith("Deploy a 13B model")
+    assert lines[6].startswith("**Decision.** Deploy a 13B model")
 
 
 def test_chart_has_one_bar_per_fitting_size(sample_recommendation):
@@ -52,11 +52,11 @@ def test_chart_has_one_bar_per_fitting_size(sample_recommendation):
     assert block.split("\n")[:5] == [
         "xychart-beta",
         '    title "Monthly cost by model size (cloud, USD)"',
-        '    x-axis ["7b", "13b", "30b"]',
+        '    x-axis ["7B", "13B", "30B"]',
         '    y-axis "USD per month" 0 --> 10000',
         "    bar [1520, 3210, 9000]",
     ]
-    assert "Not drawn (no deployment fits and meets latency): 70b." in text
+    assert "Not drawn (no deployment fits and meets latency): 70B." in text
 
 
 def test_pipes_in_cells_are_escaped(sample_recommendation):
@@ -175,8 +175,8 @@ def test_extrapolated_candidates_are_marked_and_explained():
                                                          "int8 weights were not measured"]
     md = render(rec, "markdown")
     assert lint_markdown(md) == []
-    row = next(line for line in md.splitlines() if line.startswith("| 7b |"))
+    row = next(line for line in md.splitlines() if line.startswith("| 7B |"))
     assert row.count("†") == 1
-    note = next(line for line in md.splitlines() if line.startswith("- 7b (1x L4, int8)"))
+    note = next(line for line in md.splitlines() if line.startswith("- 7B (1x L4, int8)"))
     assert "GPU l4 was not measured" in note and "int8 weights were not measured" in note
     assert sum(line.startswith("| 13b |") and "†" in line for line in md.splitlines()) == 0

@@ -1,0 +1,32 @@
+"""The executive summary: the one screen a design review reads before anything else.
+
+Why a section of its own, first: the reader has to defend the choice, so the
+decision (model, hardware, monthly cost with its band), the reason, the top
+risks and the next step come before any table, and fit the first 40 lines of
+the Markdown (tests/report/test_executive_summary.py). Every sentence is
+written by the pipeline from the same numbers the tables below show.
+"""
+
+from __future__ import annotations
+
+from advisor.recommendation import Recommendation
+from advisor.report.format import md_text
+
+
+def _executive(rec: Recommendation) -> list[str]:
+    d = rec.recommendation
+    lines = ["## Executive summary", "", f"**Decision.** {md_text(d.headline or d.summary)}"]
+    if d.why:
+        lines += ["", f"**Why.** {md_text(d.why)}"]
+    extra = [s for s in (getattr(rec, "api_conclusion", ""), getattr(rec, "buy_vs_rent", "")) if s]
+    for s in extra:
+        lines += ["", md_text(s)]
+    if d.risks:
+        lines += ["", "**Top risks.**", "", *[f"- {md_text(r)}" for r in d.risks]]
+    if d.next_step:
+        lines += ["", f"**Next step.** {md_text(d.next_step)}"]
+    return lines
+
+
+#: in report order
+SECTIONS = (_executive,)
