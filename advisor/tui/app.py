@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from advisor import drafts
-from advisor.session import RESULT, STEPS, Backend, WizardSession
+from advisor.session import STEPS, Backend, WizardSession
 from advisor.tui.screens import screen_for
 from advisor.tui.screens.base import WizardScreen
 from advisor.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -87,8 +87,9 @@ class SizewiseApp(App[int]):
         if resume:
             self.session = self._new_session({}, snapshot=self.offer_draft)
             self.show_current()
-        else:
+        elif resume is False:  # Start over, confirmed in the dialog
             drafts.discard_draft()
+        # None: Esc only closed the dialog; the draft stays until this session saves its own
         self.offer_draft = None
 
     def show_current(self, focus: str | None = None) -> None:
@@ -132,28 +133,64 @@ class SizewiseApp(App[int]):
         self.push_screen(HelpScreen(question))
 
     def action_quit_saving(self, code: int) -> None:
-        """Save the draft (or drop it once a report was exported) and leave."""
-        if self.exported is not None and self.session.cursor == RESULT:
-            drafts.discard_draft()
-        elif self.session.overrides:
+        """Leave without losing work.
+
+        Ctrl+C saves the draft and leaves at once. Ctrl+Q leaves at once when
+        nothing would be lost (no answers, or the export is up to date: the
+        draft is then dropped); otherwise it asks: export, keep the draft, or
+        discard (confirmed once); Esc stays.
+        """
+        from advisor.tui.screens.confirm import QuitDialog
+
+        if code != 0:
+            if self.session.overrides:
+                self._save_draft(self.session)
+            self.exit(code)
+        elif not self.session.changed_since_export:
+            if self.session.exported:
+                drafts.discard_draft()
+            self.exit(code)
+        elif not isinstance(self.screen, QuitDialog):
+            self.push_screen(QuitDialog(self.session.exported), self._quit_answered)
+
+    def _quit_answered(self, choice: str | None) -> None:
+        if choice == "keep":
             self._save_draft(self.session)
-        self.exit(code)
+            self.exit(EXIT_OK)
+        elif choice == "discard":
+            drafts.discard_draft()
+            self.draft_saved = None
+            self.exit(EXIT_OK)
+        elif choice == "export":
+            self.action_export(then_quit=True)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
-    def action_export(self) -> None:
+    def action_export(self, then_quit: bool = False) -> None:
         if not self.session.complete:
             self.notify("Answer every step before exporting.", severity="warning")
             return
         from advisor.tui.screens.export import ExportDialog
 
-        self.push_screen(ExportDialog(), self._exported)
+        def done(path: Path | None) -> None:
+            self._exported(path)
+            if then_quit and path is not None:
+                drafts.discard_draft()
+                self.exit(EXIT_OK)
+
+        self.push_screen(ExportDialog(), done)
 
     def _exported(self, path: Path | None) -> None:
         if path is not None:
             self.exported = path
-            self.notify(f"Saved to {path}")
+            self.session.mark_exported()
+            self.notify(f"Report saved to {path}", title="Exported", timeout=12)
+
+    @property
+    def export_stale(self) -> bool:
+        """An export exists but the answers changed after it (the shell says so)."""
+        return self.exported is not None and self.session.changed_since_export
 
     def action_goto(self, index: int) -> None:
         if self.session.goto(index):

@@ -62,7 +62,7 @@ class ResultScreen(WizardScreen):
 
     def _exported(self, path) -> None:
         if path is not None:
-            self.app.exported = path  # type: ignore[attr-defined]
+            self.app._exported(path)  # type: ignore[attr-defined]  # noqa: SLF001 - one place marks the export
             saved = self.query_one("#saved", Static)
             saved.update(Text(f"Saved to {path}", style="bold green"))
             saved.display = True

@@ -102,6 +102,13 @@ class QuestionField(Vertical):
         event.stop()
         self.post_message(self.Answered(self.question.id, self._values[event.index]))
 
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        screen = self.screen
+        session = getattr(self.app, "session", None)
+        if session is not None and self.question.id in session.visible_ids and hasattr(screen, "refresh_state"):
+            self.show(session)
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.post_message(self.Answered(self.question.id, event.value))
@@ -117,7 +124,10 @@ class QuestionField(Vertical):
             index = self._values.index(value) if value in self._values else None
             if index is not None and control.pressed_index != index:
                 _select(control, index)
-        elif isinstance(control, Input) and not (control.has_focus and session.is_overridden(qid)):
+        elif isinstance(control, Input) and not control.has_focus:
+            # never rewrite the input the user is in: clearing a defaulted number used to put the
+            # default back with the cursor before it (End, Backspace, "10" gave "101"; issue 14 item 3).
+            # The default comes back when the field loses focus (on_input_blurred).
             text = raw if isinstance(raw, str) else format_value(raw)
             if control.value != text:
                 with control.prevent(Input.Changed):
