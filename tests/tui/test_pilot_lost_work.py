@@ -119,3 +119,18 @@ async def test_keys_right_after_a_step_change_go_where_focus_went(make_app):
         assert app.session.step_id == "volume"
         assert app.session.raw("requests_per_day") == "5K"
         assert app.session.raw("output_tokens") == "300"
+
+
+def test_polish_read_backs():
+    """Issue 14 item 7: '1.5M/month' read back, 'Yes', help says Esc closes it, empty budget has no unit."""
+    from advisor.session import Question
+    from advisor.tui.screens.help import help_markdown
+    from advisor.tui.screens.review import ReviewScreen
+    from advisor.tui.widgets.question import format_value, readable_number
+
+    assert readable_number(1.5e6 / (365 / 12)) == "49,315.07"
+    assert readable_number(200_000.0) == "200,000" and readable_number(0.85) == "0.85"
+    assert format_value(True) == "Yes" and format_value(False) == "No"
+    assert "close this help" in help_markdown(None)
+    budget = Question("budget_usd_per_month", "volume", "Budget?", "number", unit="USD/month")
+    assert ReviewScreen._label(budget, None) == "none"
