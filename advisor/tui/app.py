@@ -37,6 +37,11 @@ class SizewiseApp(App[int]):
         Binding("ctrl+c", "quit_saving(130)", "Save & quit", priority=True, show=False, id="interrupt"),
         Binding("ctrl+q", "quit_saving(0)", "Quit", priority=True, id="quit"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="toggle-theme"),
+        # Tab as a priority binding: the app moves focus before it hands the next key to a widget.
+        # Without it, keys typed fast after Tab ("2K Tab 400") were already queued for the field
+        # being left and landed there ("2K400"; issue 14 item 6).
+        Binding("tab", "focus_next", "Next field", show=False, priority=True, id="focus-next"),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True, id="focus-previous"),
     ]
 
     def __init__(
