@@ -385,6 +385,12 @@ class WizardSession:
             raise ValueError("the answers are not complete")
         return self.backend.result(self.given_answers())
 
+    def breakdown(self, size: str) -> Any:
+        """A candidate's breakdown (advisor.breakdown), when the backend offers one."""
+        if not self.complete or not hasattr(self.backend, "breakdown"):
+            return None
+        return self.backend.breakdown(self.given_answers(), size)
+
     def render(self, fmt: str) -> str:
         if not self.complete:
             raise ValueError("the answers are not complete")
