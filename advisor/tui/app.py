@@ -203,6 +203,65 @@ class SizewiseApp(App[int]):
         else:
             self.notify("Finish the earlier steps first.", severity="warning")
 
+    # -- scenarios (advisor.scenarios) ----------------------------------------------
+    def action_save_scenario(self) -> None:
+        from advisor.tui.screens.scenarios import NameDialog
+
+        def save(name: str | None) -> None:
+            if name:
+                from advisor.scenarios import save_scenario
+
+                path = save_scenario(name, self.session.snapshot())
+                self.notify(f"Answers saved as '{name}' ({path})", title="Saved", timeout=8)
+
+        self.push_screen(NameDialog(), save)
+
+    def action_load_scenario(self) -> None:
+        from advisor.scenarios import list_scenarios, load_scenario
+        from advisor.tui.screens.confirm import ConfirmDialog
+        from advisor.tui.screens.scenarios import PickDialog
+
+        names = list_scenarios()
+        if not names:
+            self.notify("No saved scenarios yet: use 'Save answers as...' first.", severity="warning")
+            return
+
+        def load(name: str) -> None:
+            self.session = self._new_session({}, snapshot=load_scenario(name))
+            self.show_current()
+            self.notify(f"Loaded '{name}'")
+
+        def picked(name: str | None) -> None:
+            if not name:
+                return
+            if self.session.overrides:  # replacing typed answers is destructive: ask once
+                self.push_screen(ConfirmDialog(f"Replace the current answers with '{name}'?", "Load"),
+                                 lambda yes: load(name) if yes else None)
+            else:
+                load(name)
+
+        self.push_screen(PickDialog("Load saved answers", names), picked)
+
+    def action_compare_scenarios(self) -> None:
+        from advisor.scenarios import comparison_lines, compare, list_scenarios
+        from advisor.tui.screens.scenarios import CompareScreen, PickDialog
+
+        names = list_scenarios()
+        if len(names) < 2:
+            self.notify("Save two scenarios first ('Save answers as...').", severity="warning")
+            return
+
+        def second(first: str, other: str | None) -> None:
+            if other:
+                self.push_screen(CompareScreen(comparison_lines(compare(self.backend, first, other))))
+
+        def first(name: str | None) -> None:
+            if name:
+                rest = [n for n in names if n != name]
+                self.push_screen(PickDialog(f"Compare '{name}' with", rest), lambda other: second(name, other))
+
+        self.push_screen(PickDialog("Compare: first scenario", names), first)
+
     def action_audit(self) -> None:
         """Audit the rules in use (golden cases included: seconds) off the UI thread."""
         if getattr(self.backend, "audit", None) is None:
@@ -227,5 +286,9 @@ class SizewiseApp(App[int]):
             yield SystemCommand(f"Go to step: {title}", "Jump to a step already reached",
                                 lambda i=index: self.action_goto(i))
         yield SystemCommand("Export report", "Save the report as Markdown or JSON", self.action_export)
+        yield SystemCommand("Save answers as...", "Keep these answers under a name (a scenario)", self.action_save_scenario)
+        yield SystemCommand("Load saved answers...", "Replace the answers with a saved scenario", self.action_load_scenario)
+        yield SystemCommand("Compare two saved scenarios", "Answers that differ, recommendation, monthly cost",
+                            self.action_compare_scenarios)
         yield SystemCommand("Audit rules", "Check the rulebook in use (sizewise audit)", self.action_audit)
         yield SystemCommand("Switch theme (dark/light)", "Toggle the dark and light themes", self.action_toggle_theme)
