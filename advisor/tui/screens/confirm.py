@@ -61,6 +61,8 @@ class QuitDialog(ModalScreen[str | None]):
                 yield Button("Discard", id="discard", variant="error")
 
     def on_mount(self) -> None:
+        # four buttons do not fit the 64-column #dialog (Discard was cut to "Di"); 76 still fits 80x24
+        self.query_one("#dialog").styles.width = 76
         self.set_focus(self.query_one("#keep"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
