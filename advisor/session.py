@@ -144,6 +144,8 @@ class WizardSession:
     visible_ids: tuple[str, ...] = field(default=(), init=False)
     _preview_cache: dict[tuple, Preview | None] = field(default_factory=dict, init=False, repr=False)
     last_preview_ms: float = field(default=0.0, init=False)
+    #: the given answers as last exported (None = never exported): see changed_since_export
+    _exported_key: tuple | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {q.id: q for q in self.backend.questions}
@@ -383,10 +385,37 @@ class WizardSession:
             raise ValueError("the answers are not complete")
         return self.backend.result(self.given_answers())
 
+    def breakdown(self, size: str) -> Any:
+        """A candidate's breakdown (advisor.breakdown), when the backend offers one."""
+        if not self.complete or not hasattr(self.backend, "breakdown"):
+            return None
+        return self.backend.breakdown(self.given_answers(), size)
+
     def render(self, fmt: str) -> str:
         if not self.complete:
             raise ValueError("the answers are not complete")
         return self.backend.render(self.given_answers(), fmt)
+
+    def _answers_key(self) -> tuple:
+        return tuple(sorted((k, repr(v)) for k, v in self.given_answers().items()))
+
+    def mark_exported(self) -> None:
+        """The report of the current answers was written: nothing would be lost by quitting."""
+        self._exported_key = self._answers_key()
+
+    @property
+    def exported(self) -> bool:
+        return self._exported_key is not None
+
+    @property
+    def changed_since_export(self) -> bool:
+        """True when quitting now could lose work: never exported, or answers changed since.
+
+        A session with no answer of the user's has nothing to lose.
+        """
+        if self._exported_key is None:
+            return bool(self.overrides) or self.evaluations is not None
+        return self._exported_key != self._answers_key()
 
     # ------------------------------------------------------------------ drafts
     def snapshot(self) -> dict[str, Any]:

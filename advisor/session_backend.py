@@ -137,6 +137,18 @@ class RulebookBackend:
     def result(self, answers: dict[str, Any]) -> ResultView:
         return result_view(self.recommendation(answers))
 
+    def breakdown(self, answers: dict[str, Any], size: str) -> Any:
+        """One candidate's memory / throughput / cost breakdown (:mod:`advisor.breakdown`), or None."""
+        from advisor.answers import validate
+        from advisor.breakdown import candidate_breakdown
+
+        rec = self.recommendation(answers)
+        cand = next((c for c in rec.recommendation.candidates if c.size.lower() == size.lower()), None)
+        if cand is None:
+            return None
+        raw = {k: v for k, v in session_evals.to_pipeline(answers).items() if v is not None and k != "evaluations"}
+        return candidate_breakdown(cand, validate(self.rulebook, raw)[0].values)
+
     def render(self, answers: dict[str, Any], fmt: str) -> str:
         from advisor.report import render
 

@@ -127,6 +127,9 @@ class CachedRulebookBackend:
     def render(self, given: dict[str, Any], fmt: str) -> str:
         return self.real.render(given, fmt)
 
+    def breakdown(self, given: dict[str, Any], size: str) -> Any:
+        return self.real.breakdown(given, size)
+
     def audit(self) -> str:
         return self.real.audit()
 

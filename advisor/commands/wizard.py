@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         drafts.save_draft(app.session.snapshot())
         code = 130
     if app.exported is not None:
-        print(f"report saved to {app.exported}")
+        stale = " (before your later changes: the draft keeps those)" if app.export_stale else ""
+        print(f"report saved to {app.exported}{stale}")
     if app.draft_saved is not None and drafts.draft_path().exists():
         print(f"draft saved to {app.draft_saved}; run `sizewise` to resume")
     return 130 if code is None else int(code)

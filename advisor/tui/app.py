@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from advisor import drafts
-from advisor.session import RESULT, STEPS, Backend, WizardSession
+from advisor.session import STEPS, Backend, WizardSession
 from advisor.tui.screens import screen_for
 from advisor.tui.screens.base import WizardScreen
 from advisor.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -37,6 +37,11 @@ class SizewiseApp(App[int]):
         Binding("ctrl+c", "quit_saving(130)", "Save & quit", priority=True, show=False, id="interrupt"),
         Binding("ctrl+q", "quit_saving(0)", "Quit", priority=True, id="quit"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="toggle-theme"),
+        # Tab as a priority binding: the app moves focus before it hands the next key to a widget.
+        # Without it, keys typed fast after Tab ("2K Tab 400") were already queued for the field
+        # being left and landed there ("2K400"; issue 14 item 6).
+        Binding("tab", "focus_next", "Next field", show=False, priority=True, id="focus-next"),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True, id="focus-previous"),
     ]
 
     def __init__(
@@ -87,8 +92,9 @@ class SizewiseApp(App[int]):
         if resume:
             self.session = self._new_session({}, snapshot=self.offer_draft)
             self.show_current()
-        else:
+        elif resume is False:  # Start over, confirmed in the dialog
             drafts.discard_draft()
+        # None: Esc only closed the dialog; the draft stays until this session saves its own
         self.offer_draft = None
 
     def show_current(self, focus: str | None = None) -> None:
@@ -132,34 +138,129 @@ class SizewiseApp(App[int]):
         self.push_screen(HelpScreen(question))
 
     def action_quit_saving(self, code: int) -> None:
-        """Save the draft (or drop it once a report was exported) and leave."""
-        if self.exported is not None and self.session.cursor == RESULT:
-            drafts.discard_draft()
-        elif self.session.overrides:
+        """Leave without losing work.
+
+        Ctrl+C saves the draft and leaves at once. Ctrl+Q leaves at once when
+        nothing would be lost (no answers, or the export is up to date: the
+        draft is then dropped); otherwise it asks: export, keep the draft, or
+        discard (confirmed once); Esc stays.
+        """
+        from advisor.tui.screens.confirm import QuitDialog
+
+        if code != 0:
+            if self.session.overrides:
+                self._save_draft(self.session)
+            self.exit(code)
+        elif not self.session.changed_since_export:
+            if self.session.exported:
+                drafts.discard_draft()
+            self.exit(code)
+        elif not isinstance(self.screen, QuitDialog):
+            self.push_screen(QuitDialog(self.session.exported), self._quit_answered)
+
+    def _quit_answered(self, choice: str | None) -> None:
+        if choice == "keep":
             self._save_draft(self.session)
-        self.exit(code)
+            self.exit(EXIT_OK)
+        elif choice == "discard":
+            drafts.discard_draft()
+            self.draft_saved = None
+            self.exit(EXIT_OK)
+        elif choice == "export":
+            self.action_export(then_quit=True)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
-    def action_export(self) -> None:
+    def action_export(self, then_quit: bool = False) -> None:
         if not self.session.complete:
             self.notify("Answer every step before exporting.", severity="warning")
             return
         from advisor.tui.screens.export import ExportDialog
 
-        self.push_screen(ExportDialog(), self._exported)
+        def done(path: Path | None) -> None:
+            self._exported(path)
+            if then_quit and path is not None:
+                drafts.discard_draft()
+                self.exit(EXIT_OK)
+
+        self.push_screen(ExportDialog(), done)
 
     def _exported(self, path: Path | None) -> None:
         if path is not None:
             self.exported = path
-            self.notify(f"Saved to {path}")
+            self.session.mark_exported()
+            self.notify(f"Report saved to {path}", title="Exported", timeout=12)
+
+    @property
+    def export_stale(self) -> bool:
+        """An export exists but the answers changed after it (the shell says so)."""
+        return self.exported is not None and self.session.changed_since_export
 
     def action_goto(self, index: int) -> None:
         if self.session.goto(index):
             self.show_current()
         else:
             self.notify("Finish the earlier steps first.", severity="warning")
+
+    # -- scenarios (advisor.scenarios) ----------------------------------------------
+    def action_save_scenario(self) -> None:
+        from advisor.tui.screens.scenarios import NameDialog
+
+        def save(name: str | None) -> None:
+            if name:
+                from advisor.scenarios import save_scenario
+
+                path = save_scenario(name, self.session.snapshot())
+                self.notify(f"Answers saved as '{name}' ({path})", title="Saved", timeout=8)
+
+        self.push_screen(NameDialog(), save)
+
+    def action_load_scenario(self) -> None:
+        from advisor.scenarios import list_scenarios, load_scenario
+        from advisor.tui.screens.confirm import ConfirmDialog
+        from advisor.tui.screens.scenarios import PickDialog
+
+        names = list_scenarios()
+        if not names:
+            self.notify("No saved scenarios yet: use 'Save answers as...' first.", severity="warning")
+            return
+
+        def load(name: str) -> None:
+            self.session = self._new_session({}, snapshot=load_scenario(name))
+            self.show_current()
+            self.notify(f"Loaded '{name}'")
+
+        def picked(name: str | None) -> None:
+            if not name:
+                return
+            if self.session.overrides:  # replacing typed answers is destructive: ask once
+                self.push_screen(ConfirmDialog(f"Replace the current answers with '{name}'?", "Load"),
+                                 lambda yes: load(name) if yes else None)
+            else:
+                load(name)
+
+        self.push_screen(PickDialog("Load saved answers", names), picked)
+
+    def action_compare_scenarios(self) -> None:
+        from advisor.scenarios import comparison_lines, compare, list_scenarios
+        from advisor.tui.screens.scenarios import CompareScreen, PickDialog
+
+        names = list_scenarios()
+        if len(names) < 2:
+            self.notify("Save two scenarios first ('Save answers as...').", severity="warning")
+            return
+
+        def second(first: str, other: str | None) -> None:
+            if other:
+                self.push_screen(CompareScreen(comparison_lines(compare(self.backend, first, other))))
+
+        def first(name: str | None) -> None:
+            if name:
+                rest = [n for n in names if n != name]
+                self.push_screen(PickDialog(f"Compare '{name}' with", rest), lambda other: second(name, other))
+
+        self.push_screen(PickDialog("Compare: first scenario", names), first)
 
     def action_audit(self) -> None:
         """Audit the rules in use (golden cases included: seconds) off the UI thread."""
@@ -185,5 +286,9 @@ class SizewiseApp(App[int]):
             yield SystemCommand(f"Go to step: {title}", "Jump to a step already reached",
                                 lambda i=index: self.action_goto(i))
         yield SystemCommand("Export report", "Save the report as Markdown or JSON", self.action_export)
+        yield SystemCommand("Save answers as...", "Keep these answers under a name (a scenario)", self.action_save_scenario)
+        yield SystemCommand("Load saved answers...", "Replace the answers with a saved scenario", self.action_load_scenario)
+        yield SystemCommand("Compare two saved scenarios", "Answers that differ, recommendation, monthly cost",
+                            self.action_compare_scenarios)
         yield SystemCommand("Audit rules", "Check the rulebook in use (sizewise audit)", self.action_audit)
         yield SystemCommand("Switch theme (dark/light)", "Toggle the dark and light themes", self.action_toggle_theme)

@@ -157,9 +157,24 @@ async def test_resume_after_interrupted_run(make_app):
     fresh = make_app(offer_draft=snapshot)
     async with fresh.run_test() as pilot:
         await pilot.pause()
-        await pilot.press("escape")  # start over
+        await pilot.press("escape")  # only closes the dialog: the draft is kept (issue 14 item 4)
         await pilot.pause()
         assert fresh.session.step_id == "task" and not fresh.session.overrides
+    assert drafts.draft_path().exists()
+
+    over = make_app(offer_draft=snapshot)
+    async with over.run_test() as pilot:
+        await pilot.pause()
+        await pilot.click("#start-over-button")
+        await pilot.pause()
+        await pilot.press("escape")  # the confirmation: Esc keeps the draft
+        await pilot.pause()
+        assert drafts.draft_path().exists()
+        await pilot.click("#start-over-button")
+        await pilot.pause()
+        await pilot.click("#confirm")  # asked once, confirmed
+        await pilot.pause()
+        assert over.session.step_id == "task" and not over.session.overrides
     assert not drafts.draft_path().exists()
 
 

@@ -13,10 +13,10 @@ KEYS = """\
 | Key | Does |
 |---|---|
 | ctrl+n | next step (when the step is complete) |
-| escape | back one step |
+| escape | back one step; closes this help and any dialog |
 | tab / shift+tab | move between questions |
 | up / down, enter | pick a choice |
-| F1 | this help |
+| F1 / escape | open / close this help |
 | ctrl+p | command palette: go to step, export, audit rules, theme |
 | ctrl+c | save a draft and quit (resume with `sizewise`) |
 """

@@ -52,6 +52,18 @@ class ResultScreen(WizardScreen):
         nxt.label = "Export"
         nxt.disabled = False
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a candidate: its memory / throughput / cost breakdown (issue 14, look closer)."""
+        event.stop()
+        row = self.view.candidate_rows[event.cursor_row]
+        breakdown = self.session.breakdown(str(row[0]))
+        if breakdown is None:
+            self.app.notify(f"{row[0]}: no configuration fits, so there is nothing to break down.")
+            return
+        from advisor.tui.screens.breakdown import BreakdownScreen
+
+        self.app.push_screen(BreakdownScreen(breakdown))
+
     def action_next(self) -> None:
         self.action_export()
 
@@ -62,7 +74,7 @@ class ResultScreen(WizardScreen):
 
     def _exported(self, path) -> None:
         if path is not None:
-            self.app.exported = path  # type: ignore[attr-defined]
+            self.app._exported(path)  # type: ignore[attr-defined]  # noqa: SLF001 - one place marks the export
             saved = self.query_one("#saved", Static)
             saved.update(Text(f"Saved to {path}", style="bold green"))
             saved.display = True

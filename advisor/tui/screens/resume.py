@@ -10,10 +10,10 @@ from textual.widgets import Button, Label
 from advisor.session import STEP_IDS, STEPS
 
 
-class ResumeDialog(ModalScreen[bool]):
-    """Dismisses True to resume, False to start over."""
+class ResumeDialog(ModalScreen[bool | None]):
+    """Dismisses True to resume, False to start over (confirmed once), None on Esc (draft kept)."""
 
-    BINDINGS = [Binding("escape", "start_over", "Start over", id="start-over")]
+    BINDINGS = [Binding("escape", "dismiss_only", "Close", id="close-resume")]
 
     def __init__(self, snapshot: dict, changed_rules: bool) -> None:
         super().__init__()
@@ -38,7 +38,17 @@ class ResumeDialog(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "resume")
+        if event.button.id == "resume":
+            self.dismiss(True)
+            return
+        from advisor.tui.screens.confirm import ConfirmDialog
 
-    def action_start_over(self) -> None:
-        self.dismiss(False)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(False)  # not returned: Textual would await it from this screen
+
+        self.app.push_screen(ConfirmDialog("Start over? The draft is deleted.", "Start over"), confirmed)
+
+    def action_dismiss_only(self) -> None:
+        """Esc closes the dialog: a fresh start, the draft stays on disk until a step is completed."""
+        self.dismiss(None)

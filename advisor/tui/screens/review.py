@@ -43,6 +43,8 @@ class ReviewScreen(WizardScreen):
 
     @staticmethod
     def _label(q, value) -> str:
+        if value is None:  # an optional answer left empty: no unit after nothing (issue 14 item 7)
+            return "none"
         for c in q.choices:
             if c.value == value:
                 return c.label

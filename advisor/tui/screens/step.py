@@ -40,7 +40,9 @@ class StepScreen(WizardScreen):
 
     def after_mount(self) -> None:
         first = next((f for f in self.query(QuestionField) if f.display), None)
-        if first is not None:
+        # keys typed right after the step change may already have moved focus (Tab): taking it
+        # back would send the next keys to the first field ("5K Tab 30K" -> "5K30K", issue 14 item 6)
+        if first is not None and self.focused is None:
             control = first.query_one(".control")
             if self.focused is not control:
                 self.set_focus(control)

@@ -27,10 +27,19 @@ def format_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):  # multi_choice: written back as the 'a,b' an answers file takes
         return ",".join(str(v) for v in value)
     if isinstance(value, bool) or value is None:
-        return "" if value is None else ("yes" if value else "no")
+        return "" if value is None else ("Yes" if value else "No")
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
+
+
+def readable_number(value: float) -> str:
+    """A parsed number read back: 200,000 or 49,315.07 (never 49,315.06849; issue 14 item 7)."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:,.4g}"
 
 
 def _choice_label(label: str, help_text: str, examples: tuple[str, ...]) -> Text:
@@ -102,6 +111,13 @@ class QuestionField(Vertical):
         event.stop()
         self.post_message(self.Answered(self.question.id, self._values[event.index]))
 
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        screen = self.screen
+        session = getattr(self.app, "session", None)
+        if session is not None and self.question.id in session.visible_ids and hasattr(screen, "refresh_state"):
+            self.show(session)
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.post_message(self.Answered(self.question.id, event.value))
@@ -117,7 +133,10 @@ class QuestionField(Vertical):
             index = self._values.index(value) if value in self._values else None
             if index is not None and control.pressed_index != index:
                 _select(control, index)
-        elif isinstance(control, Input) and not (control.has_focus and session.is_overridden(qid)):
+        elif isinstance(control, Input) and not control.has_focus:
+            # never rewrite the input the user is in: clearing a defaulted number used to put the
+            # default back with the cursor before it (End, Backspace, "10" gave "101"; issue 14 item 3).
+            # The default comes back when the field loses focus (on_input_blurred).
             text = raw if isinstance(raw, str) else format_value(raw)
             if control.value != text:
                 with control.prevent(Input.Changed):
@@ -132,7 +151,7 @@ class QuestionField(Vertical):
         elif qid in session.answers and self.question.kind in ("number", "integer"):
             unit = f" {self.question.unit}" if self.question.unit else ""
             source = "" if session.is_overridden(qid) else "  (default)"
-            line = Text(f"= {session.answers[qid]:,.10g}{unit}{source}", style="green")
+            line = Text(f"= {readable_number(session.answers[qid])}{unit}{source}", style="green")
         elif qid in session.answers and not session.is_overridden(qid):
             line = Text("(default)", style="dim")
         else:
