@@ -352,6 +352,18 @@ class TraceRow(_Model):
     detail: str = ""
 
 
+class ApiRow(_Model):
+    """One serverless API's price for a model of the recommended class, and this workload's bill there."""
+
+    provider: str
+    model: str
+    usd_per_million_input: float
+    usd_per_million_output: float
+    monthly_usd: float
+    source: str
+    as_of: str
+
+
 class Recommendation(_Model):
     """The whole report document. JSON output = ``model_dump(mode="json")``, keys sorted."""
 
@@ -371,6 +383,10 @@ class Recommendation(_Model):
     article_comparison: list[ArticleFigure] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
     trace: list[TraceRow] = Field(default_factory=list)
+    #: the same workload on the cheapest APIs serving a model of the recommended class (issue 13)
+    api_comparison: list[ApiRow] = Field(default_factory=list)
+    api_break_even_tokens_per_day: float | None = None
+    api_conclusion: str | None = None
     notes: list[str] = Field(default_factory=list)   # what the pipeline assumed or could not do
     #: which evidence decided the starting size (the rules' ``size_basis``: measured, both_steps, step1, step2)
     size_basis: str | None = None

@@ -34,6 +34,7 @@ STAGES = (
     "case_studies",
     "article",
     "assumptions",
+    "api",
     "consistency",
     "summary",
 )
@@ -43,6 +44,7 @@ ENTRIES = ("preview",)
 import datetime as dt  # noqa: E402
 
 from advisor.pipeline import (  # noqa: E402
+    api,
     article,
     assumptions,
     candidates,
@@ -90,6 +92,10 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
     # Step 3's levers in dollars
     opts, opt_notes = optimizations.optimizations(inp, search, plan, best)
     volume = decisions.volume(inp)
+    # Self-hosting against an API serving the same class (the article: APIs are viable at low volume)
+    headline = next((c for c in cands if c.size == plan.recommended and c.fits), None)
+    vs_api = api.api_comparison(plan.recommended, volume, headline.monthly_usd if headline is not None else None,
+                                api.headroom(chosen, search.engine.assumptions_for(inp.peak_to_average)))
     rec = Recommendation(
         title=title or DEFAULT_TITLE,
         generated_on=generated_on or dt.datetime.now(tz=dt.timezone.utc).date().isoformat(),
@@ -109,6 +115,9 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         assumptions=assumptions.assumptions(inp, search.engine, best),
         size_basis=str_or_none(outputs.get("size_basis")),
         trace=trace,
+        api_comparison=vs_api.rows,
+        api_break_even_tokens_per_day=vs_api.break_even_tokens_per_day,
+        api_conclusion=vs_api.verdict,
         notes=[*ans.notes, *inp.notes, *opt_notes],
     )
     # Every warning, mandate and "changes" flag agrees with the priced tables (issue 13)

@@ -7,7 +7,7 @@ test ladder) as the reader acts on them.
 from __future__ import annotations
 
 from advisor.recommendation import Recommendation
-from advisor.report.format import Md, md_text, usd, pct, mult, band_pct, band_x, table
+from advisor.report.format import Md, band_pct, band_x, md_text, mult, pct, table, usd, usd_per_m
 
 
 def _optimizations(rec: Recommendation) -> list[str]:
@@ -152,4 +152,23 @@ def _quality(rec: Recommendation) -> list[str]:
 
 
 #: in report order
-SECTIONS = (_optimizations, _test_plan, _evaluations, _quality)
+def _api(rec: Recommendation) -> list[str]:
+    """The same workload on serverless APIs serving a model of the recommended class, and the break-even."""
+    if not rec.api_comparison and not rec.api_conclusion:
+        return []
+    lines = ["## Self-hosting against an API", ""]
+    if rec.api_conclusion:
+        lines += [md_text(rec.api_conclusion), ""]
+    if rec.api_comparison:
+        rows = [(r.provider, r.model, usd_per_m(r.usd_per_million_input), usd_per_m(r.usd_per_million_output),
+                 usd(r.monthly_usd)) for r in rec.api_comparison]
+        lines.append(table(["Provider", "Model", "$/M input", "$/M output", "Monthly for this workload"], rows,
+                           ["l", "l", "r", "r", "r"]))
+        first = rec.api_comparison[0]
+        lines += ["", md_text(f"Prices: {first.source} (as of {first.as_of}); the cheapest row per provider, "
+                              "rows whose context limit cannot take one request left out. Break-even: the volume "
+                              "at which the cheapest API bill equals the self-hosted monthly cost, the fleet as sized.")]
+    return lines
+
+
+SECTIONS = (_optimizations, _api, _test_plan, _evaluations, _quality)

@@ -18,9 +18,9 @@ def _executive(rec: Recommendation) -> list[str]:
     lines = ["## Executive summary", "", f"**Decision.** {md_text(d.headline or d.summary)}"]
     if d.why:
         lines += ["", f"**Why.** {md_text(d.why)}"]
-    extra = [s for s in (getattr(rec, "api_conclusion", ""), getattr(rec, "buy_vs_rent", "")) if s]
-    for s in extra:
-        lines += ["", md_text(s)]
+    for label, s in (("Against an API", getattr(rec, "api_conclusion", "")), ("Buy or rent", getattr(rec, "buy_vs_rent", ""))):
+        if s:
+            lines += ["", f"**{label}.** {md_text(s)}"]
     if d.risks:
         lines += ["", "**Top risks.**", "", *[f"- {md_text(r)}" for r in d.risks]]
     if d.next_step:
