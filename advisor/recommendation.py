@@ -292,6 +292,9 @@ class EvalScore(_Model):
     meets_target: bool
     confirmed: bool
     examples_to_confirm: int | None = None
+    #: the size's self-hosted cost per request, and per accepted answer (per request / accuracy)
+    usd_per_request: float | None = None
+    usd_per_accepted_answer: float | None = None
 
 
 class EvalComparison(_Model):
@@ -387,6 +390,10 @@ class Recommendation(_Model):
     api_comparison: list[ApiRow] = Field(default_factory=list)
     api_break_even_tokens_per_day: float | None = None
     api_conclusion: str | None = None
+    #: buy or rent, as a conclusion (owned vs rented monthly, the break-even utilisation and the payback)
+    buy_vs_rent: str | None = None
+    buy_vs_rent_break_even_utilisation: float | None = None
+    buy_vs_rent_payback_months: float | None = None
     notes: list[str] = Field(default_factory=list)   # what the pipeline assumed or could not do
     #: which evidence decided the starting size (the rules' ``size_basis``: measured, both_steps, step1, step2)
     size_basis: str | None = None

@@ -35,6 +35,7 @@ STAGES = (
     "article",
     "assumptions",
     "api",
+    "buy_rent",
     "consistency",
     "summary",
 )
@@ -46,6 +47,7 @@ import datetime as dt  # noqa: E402
 from advisor.pipeline import (  # noqa: E402
     api,
     article,
+    buy_rent,
     assumptions,
     candidates,
     consistency,
@@ -94,6 +96,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
     volume = decisions.volume(inp)
     # Self-hosting against an API serving the same class (the article: APIs are viable at low volume)
     headline = next((c for c in cands if c.size == plan.recommended and c.fits), None)
+    own_rent = buy_rent.buy_or_rent(headline, search.engine.assumptions_for(inp.peak_to_average))
     vs_api = api.api_comparison(plan.recommended, volume, headline.monthly_usd if headline is not None else None,
                                 api.headroom(chosen, search.engine.assumptions_for(inp.peak_to_average)))
     rec = Recommendation(
@@ -104,7 +107,8 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         recommendation=decisions.decision(inp, plan, cands, trace),
         # Step 4: the test ladder, and the user's own measurements on it
         test_plan=progression.ladder_plan(plan.ladder, outputs, plan.verdict),
-        evaluations=progression.evaluation_results(plan.verdict),
+        evaluations=progression.with_task_costs(progression.evaluation_results(plan.verdict), cands, volume,
+                                                search.engine.assumptions_for(inp.peak_to_average).hours_per_month),
         quality_steps=progression.quality_steps(plan.sizes, best, inp.deployment, plan.verdict),
         optimizations=opts,
         inflection_points=candidates.inflections(outputs, chosen, plan.recommended),
@@ -118,6 +122,9 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         api_comparison=vs_api.rows,
         api_break_even_tokens_per_day=vs_api.break_even_tokens_per_day,
         api_conclusion=vs_api.verdict,
+        buy_vs_rent=own_rent.text,
+        buy_vs_rent_break_even_utilisation=own_rent.break_even_utilisation,
+        buy_vs_rent_payback_months=own_rent.payback_months,
         notes=[*ans.notes, *inp.notes, *opt_notes],
     )
     # Every warning, mandate and "changes" flag agrees with the priced tables (issue 13)

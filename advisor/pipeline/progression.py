@@ -129,3 +129,24 @@ def quality_steps(sizes, best, deployment, verdict) -> list[QualityStep]:
             )
         )
     return out
+
+
+def with_task_costs(e: Evaluations | None, cands, volume, hours_per_month: float) -> Evaluations | None:
+    """Each measured size's cost per request and per accepted answer (issue 13).
+
+    Why: a cheaper model that fails more can cost more per accepted answer; dividing the
+    cost of a request by the pass rate puts sizes on the footing the product pays for.
+    """
+    if e is None or not volume.requests_per_day:
+        return e
+    requests_per_month = volume.requests_per_day * hours_per_month / 24.0
+    by_size = {c.size: c for c in cands if c.fits and c.monthly_usd}
+    scores = []
+    for sc in e.scores:
+        c = by_size.get(sc.size)
+        per_request = c.monthly_usd / requests_per_month if c is not None else None
+        per_accepted = per_request / sc.accuracy if per_request is not None and sc.accuracy > 0 else None
+        scores.append(sc.model_copy(update={
+            "usd_per_request": None if per_request is None else float(f"{per_request:.4g}"),
+            "usd_per_accepted_answer": None if per_accepted is None else float(f"{per_accepted:.4g}")}))
+    return e.model_copy(update={"scores": scores})

@@ -91,6 +91,11 @@ def _test_plan(rec: Recommendation) -> list[str]:
     return lines
 
 
+def _cents(x: float | None) -> str:
+    """A per-request dollar figure: 3 significant figures (they are often fractions of a cent)."""
+    return "-" if x is None else f"${x:.3g}"
+
+
 def _evaluations(rec: Recommendation) -> list[str]:
     e = rec.evaluations
     if e is None:
@@ -103,6 +108,8 @@ def _evaluations(rec: Recommendation) -> list[str]:
             f"{pct(s.ci_low)}-{pct(s.ci_high)}",
             "yes" if s.meets_target else "no",
             "yes" if s.confirmed else "no",
+            _cents(s.usd_per_request),
+            _cents(s.usd_per_accepted_answer),
         )
         for s in e.scores
     ]
@@ -111,9 +118,12 @@ def _evaluations(rec: Recommendation) -> list[str]:
         "",
         f"Target accuracy {pct(e.target_accuracy)}; {pct(e.confidence, 0)} Wilson intervals.",
         "",
-        table(["Size", "Correct", "Accuracy", "Interval", "Meets target", "Confirmed"], rows, ["l", "r", "r", "r", "l", "l"]),
+        table(["Size", "Correct", "Accuracy", "Interval", "Meets target", "Confirmed", "$ per request",
+               "$ per accepted answer"], rows, ["l", "r", "r", "r", "l", "l", "r", "r"]),
         "",
     ]
+    lines += [md_text("Per accepted answer = the size's self-hosted cost per request / its accuracy: a cheaper "
+                      "model that fails more can cost more per answer the product keeps."), ""]
     chosen = md_text(e.chosen_size or "none of the measured sizes")
     lines.append(f"Smallest size meeting the target: **{chosen}**.")
     lines.append("")
