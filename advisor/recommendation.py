@@ -390,6 +390,8 @@ class Recommendation(_Model):
     api_comparison: list[ApiRow] = Field(default_factory=list)
     api_break_even_tokens_per_day: float | None = None
     api_conclusion: str | None = None
+    #: the rules allow an API at this volume (rules/step3_volume.yaml api_alternative) and one is cheaper
+    api_recommended: bool = False
     #: buy or rent, as a conclusion (owned vs rented monthly, the break-even utilisation and the payback)
     buy_vs_rent: str | None = None
     buy_vs_rent_break_even_utilisation: float | None = None

@@ -122,6 +122,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         api_comparison=vs_api.rows,
         api_break_even_tokens_per_day=vs_api.break_even_tokens_per_day,
         api_conclusion=vs_api.verdict,
+        api_recommended=bool(outputs.get("api_may_recommend")) and vs_api.cheaper_than_self_hosting,
         buy_vs_rent=own_rent.text,
         buy_vs_rent_break_even_utilisation=own_rent.break_even_utilisation,
         buy_vs_rent_payback_months=own_rent.payback_months,

@@ -29,6 +29,10 @@ class ApiComparison:
     break_even_tokens_per_day: float | None
     verdict: str | None
 
+    @property
+    def cheaper_than_self_hosting(self) -> bool:
+        return bool(self.verdict) and self.verdict.startswith("The cheapest API")
+
 
 def api_comparison(size: str | None, volume, self_hosted_monthly_usd: float | None,
                    headroom: float | None = None) -> ApiComparison:

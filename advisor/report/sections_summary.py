@@ -15,7 +15,13 @@ from advisor.report.format import md_text
 
 def _executive(rec: Recommendation) -> list[str]:
     d = rec.recommendation
-    lines = ["## Executive summary", "", f"**Decision.** {md_text(d.headline or d.summary)}"]
+    lines = ["## Executive summary", ""]
+    if rec.api_recommended and rec.api_comparison:
+        first = rec.api_comparison[0]
+        lines += [f"**Decision.** {md_text(f'At this volume the rules recommend an API: {first.provider} ({first.model}), about ${first.monthly_usd:,.2f} per month for this workload (see Self-hosting against an API).')}",
+                  "", f"**If you self-host.** {md_text(d.headline or d.summary)}"]
+    else:
+        lines.append(f"**Decision.** {md_text(d.headline or d.summary)}")
     if d.why:
         lines += ["", f"**Why.** {md_text(d.why)}"]
     for label, s in (("Against an API", getattr(rec, "api_conclusion", "")), ("Buy or rent", getattr(rec, "buy_vs_rent", ""))):

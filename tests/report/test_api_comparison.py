@@ -91,3 +91,21 @@ def test_a_request_longer_than_every_listed_context_gets_no_rows_and_says_so():
     unlimited = [p for p in prices_for(size_class="7b") if p.max_input_tokens is None]
     assert len(out.rows) == len({p.provider for p in unlimited}) or not out.rows
     assert all(r.provider in {p.provider for p in unlimited} for r in out.rows)
+
+
+def test_the_rules_decide_whether_a_cheaper_api_becomes_the_recommendation(tmp_path):
+    import shutil
+
+    from advisor.rulebook import load_rulebook
+
+    small = {**BASE, "requests_per_day": 500}  # 350K tokens/day: the low tier
+    rec = recommend_from_answers(small, with_sensitivity=False)
+    assert rec.api_recommended
+    assert "the rules recommend an API" in render(rec, "markdown")
+    shutil.copytree("rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "step3_volume.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("then: {api_may_recommend: true}",
+                                                             "then: {api_may_recommend: false}"), encoding="utf-8")
+    off = recommend_from_answers(small, rulebook=load_rulebook(tmp_path / "rules"), with_sensitivity=False)
+    assert not off.api_recommended and off.api_comparison  # still priced, no longer the recommendation
+    assert "the rules recommend an API" not in render(off, "markdown")
