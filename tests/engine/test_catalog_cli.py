@@ -135,7 +135,7 @@ def test_offers_by_gpu_alias_and_table(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (("catalog", "offers", "--provider", "awz"), "unknown provider 'awz'; did you mean aws?"),
+    (("catalog", "offers", "--provider", "awz"), "unknown provider 'awz'; did you mean aws"),
     (("catalog", "offers", "--gpu", "h9000"), "unknown gpu 'h9000'"),
     (("catalog", "gpus", "--provider", "aws"), "--provider and --gpu filter `sizewise catalog offers` only"),
 ])
