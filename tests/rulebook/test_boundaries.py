@@ -16,7 +16,7 @@ def uncovered(report) -> list[str]:
 
 def test_the_shipped_cases_sit_on_both_sides_of_every_threshold():
     report = audit(RULES)
-    assert (report.boundaries, report.boundaries_covered) == (14, 14)
+    assert (report.boundaries, report.boundaries_covered) == (16, 16)
     assert uncovered(report) == []
 
 
@@ -28,7 +28,7 @@ def test_a_threshold_side_without_a_case_is_reported(tmp_path):
         "table warnings: no golden case sits below the threshold deployment_months = 3 (in deployment_months [1, 3)); "
         "`sizewise audit --suggest-cases DIR` writes one"
     ]
-    assert "boundary coverage: 92.9% (13/14 threshold sides have a golden case)" in report.render_text()
+    assert "boundary coverage: 93.8% (15/16 threshold sides have a golden case)" in report.render_text()
 
 
 def test_suggested_cases_cover_the_missing_sides_and_pass(tmp_path, capsys):
@@ -37,7 +37,7 @@ def test_suggested_cases_cover_the_missing_sides_and_pass(tmp_path, capsys):
         if p.name != "faq-bot-7b.yaml":  # 350K tokens/day, 12 months: one side of each threshold at most
             p.unlink()
     before = audit(d)
-    assert len(uncovered(before)) == 11  # 14 sides: faq sits below 1e6 (both tiers) and at 12 months
+    assert len(uncovered(before)) == 12  # 16 sides: faq sits below 1e6 (three tables) and at 12 months
     suggested = tmp_path / "suggested"
     assert main(["audit", str(d), "--suggest-cases", str(suggested)]) == 0  # warnings only
     out = capsys.readouterr().out
