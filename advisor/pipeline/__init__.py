@@ -97,7 +97,8 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         # Step 4: the test ladder, and the user's own measurements on it
         test_plan=progression.ladder_plan(plan.ladder, outputs, plan.verdict),
         evaluations=progression.evaluation_results(plan.verdict),
-        quality_steps=progression.quality_steps(plan.sizes, best, inp.deployment, plan.verdict),
+        quality_steps=progression.quality_steps(plan.sizes, best, inp.deployment, plan.verdict,
+                                               {c.size: c.cheaper_reason for c in cands if c.cheaper_reason}),
         optimizations=opts,
         inflection_points=candidates.inflections(outputs, chosen, plan.recommended),
         crossover=crossover.crossover(inp, search.engine, plan.recommended, chosen),

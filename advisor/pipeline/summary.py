@@ -37,7 +37,7 @@ def summary(rec: Recommendation, verdict) -> str:
             "relax the hardware restriction or the latency target, or test a smaller size."
         )
     else:
-        example = f" (for example {cand.real_models[0]})" if cand.real_models else ""
+        example = f" (costed as {cand.costed_model})" if cand.costed_model and not cand.costed_label else ""
         text = (
             f"Deploy a {size.upper()}-class model{example} at {cand.precision.upper()} on "  # type: ignore[union-attr]
             f"{_replicas_text(cand)}: about {usd(cand.monthly_usd)} per month {mode} "
