@@ -146,8 +146,7 @@ def _explain_cheaper_larger(cands: list[Candidate], search: CandidateSearch) -> 
         if big.gpu != small.gpu:
             why.append(f"its cheapest hardware ({big.gpu_name}) differs")
         reason = "; ".join(why) or "the engine finds a cheaper fleet for it at this volume (batch fills better)"
-        big.cheaper_reason = (f"{big.costed_model} costs less than {small.size} ({small.costed_model}) because of "
-                              f"{reason}")
+        big.cheaper_reason = f"{big.costed_model} costs less than {small.size} ({small.costed_model}): {reason}"
         big.note = (big.note + " " if big.note else "") + big.cheaper_reason + "."
 
 

@@ -208,9 +208,18 @@ class CandidateSearch:
         key = ("choice", size, context)
         if key in self._cache:
             return self._cache[key]
-        from engine.catalog import load_models
+        from engine.catalog import load_models, resolve_model
 
         tokens = int(round(self.inp.input_tokens * context + self.inp.output_tokens))
+        if context != 1.0:
+            # A what-if on the prompt length keeps the model the class is costed by while its window holds
+            # the longer request (the question is "what if prompts grow", not "which model then"); only a
+            # window too short for it re-opens the choice.
+            base = self.choice(size)
+            if base.costed is not None and resolve_model(base.costed).max_context >= tokens:
+                ch = ClassChoice(size, tokens, base.costed, generic=base.generic, no_real_model=base.no_real_model)
+                self._cache[key] = ch
+                return ch
         members = sorted((m for m in load_models().values() if m.size_class == size and not m.generic), key=lambda m: m.id)
         if not members:
             # No real model of this class in the catalog at all (175b has none below 405B? 1t has none):
