@@ -99,12 +99,28 @@ class CostBlock(_Model):
     offer: Offer | None = None
 
 
+class Alternative(_Model):
+    """Another catalog model of a size class whose window holds the workload (issue 11)."""
+
+    model: str
+    monthly_usd: float | None = None   # the deployment mode's cost; None = not priced (see note)
+    note: str = ""
+
+
 class Candidate(_Model):
     """The cheapest deployment found for one size class (or why there is none)."""
 
     size: str
     model: str                        # the generic class id ('13b')
-    real_models: list[str] = Field(default_factory=list)  # catalog models of that size class
+    real_models: list[str] = Field(default_factory=list)  # catalog models of that class whose window holds the workload
+    #: the catalog model this class's cost is for (the cheapest qualifying one); None = none qualifies
+    costed_model: str | None = None
+    #: set when the class has no real model and its generic shape was costed ("no 1T-class model ...")
+    costed_label: str = ""
+    #: the other qualifying models of the class, with their cost
+    alternatives: list[Alternative] = Field(default_factory=list)
+    #: why this larger class costs less than a smaller one (its costed model's architecture)
+    cheaper_reason: str | None = None
     fits: bool
     gpu: str | None = None
     gpu_name: str | None = None
@@ -133,7 +149,7 @@ class Candidate(_Model):
     is_start: bool = False            # the rules' starting size (== recommended unless your scores chose another)
     note: str = ""
     #: when ``fits`` is false: 'memory' (no configuration holds it) or 'latency' (some fit, none meets the targets)
-    no_fit_reason: Literal["memory", "latency"] | None = None
+    no_fit_reason: Literal["memory", "latency", "context"] | None = None
     #: the offer the deployment mode's cost is priced on (issue 10); None = the GPU catalog's per-GPU price
     offer: Offer | None = None
     #: the offer in words: "3 x AWS p5.48xlarge (8 x H100 SXM), on-demand"
@@ -324,6 +340,8 @@ class QualityStep(_Model):
     article_cost_multiple: Band | None = None
     computed_cost_multiple: float | None = None
     measured_gain_points: float | None = None    # the user's own scores, when both sizes measured
+    #: why ``computed_cost_multiple`` is below 1.0 (the larger class's costed model fits the workload better)
+    cost_note: str = ""
     basis: Literal["article prior", "your evaluation"]
 
 

@@ -14,40 +14,66 @@ from advisor.pipeline.common import SIZE_PARAMS_B, as_list, get, r
 from advisor.pipeline.decisions import Plan
 from advisor.pipeline.inputs import Inputs
 from advisor.pipeline.search import CandidateSearch
-from advisor.recommendation import Band, Candidate, CostBlock, InflectionPoint
+from advisor.recommendation import Alternative, Band, Candidate, CostBlock, InflectionPoint
 
 
 def candidates(inp: Inputs, search: CandidateSearch, p: Plan, best: dict) -> list[Candidate]:
     ref = best.get(p.recommended)
-    return [candidate(inp, search, size, best[size], ref, is_start=(size == p.start)) for size in p.sizes]
+    out = [candidate(inp, search, size, best[size], ref, is_start=(size == p.start)) for size in p.sizes]
+    _explain_cheaper_larger(out, search)
+    return out
+
+
+def _alternatives(inp: Inputs, ch) -> list[Alternative]:
+    mode = inp.deployment
+    return [Alternative(model=mid, monthly_usd=r(c.monthly(mode)) if c is not None else None, note=why)
+            for mid, c, why in ch.alternatives]
 
 
 def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_start: bool) -> Candidate:
-    from engine.catalog import load_models
-
-    real = sorted(m.id for m in load_models().values() if not m.generic and m.size_class == size)
+    ch = search.choice(size) if _is_class(size) else None
+    if ch is None:
+        real, costed, alts, label = [], size, [], ""
+    else:
+        costed = ch.costed
+        alts = _alternatives(inp, ch)
+        real = sorted([*([costed] if costed and not ch.generic else []), *(a.model for a in alts)])
+        label = (f"no {size.upper()}-class model in the catalog: costed as the generic {size} shape"
+                 if ch.generic else "")
+        if ch.costed is None and not alts:
+            why = (f"no {size.upper()}-class model in the catalog takes {ch.tokens:,} tokens"
+                   + (f" ({', '.join(ch.too_short)}: shorter windows)" if ch.too_short else ""))
+            if ch.no_real_model:
+                why = f"no {size.upper()}-class model in the catalog, and the generic shape's window is under {ch.tokens:,} tokens"
+            return Candidate(size=size, model=size, costed_model=None, real_models=[], fits=False,
+                             is_start=is_start, note=why, no_fit_reason="context")
     if cfg is None:
         reason = "memory"
         why = "no configuration of the allowed GPUs holds this size"
-        if inp.ttft_target_s is not None and any(True for _ in search.search(size)):
+        tried = [a.model for a in alts if not a.note.startswith("not priced")] if ch is not None else [size]
+        if inp.ttft_target_s is not None and any(True for m in tried for _ in search.search(m)):
             reason = "latency"
             why = (
                 f"configurations fit in memory, but none meets the latency targets "
                 f"(TTFT {inp.ttft_target_s:g} s, {inp.tpot_target_ms:g} ms per token)"
             )
         return Candidate(
-            size=size, model=size, real_models=real, fits=False, is_start=is_start, note=why, no_fit_reason=reason
+            size=size, model=size, costed_model=None, real_models=real, alternatives=alts, fits=False,
+            is_start=is_start, note=why, no_fit_reason=reason,
         )
     mode = inp.deployment
     monthly = cfg.monthly(mode)
     blocks = {m: _block(cfg, m) for m in ("cloud", "owned")}
     fit = cfg.fit(mode) if hasattr(cfg, "fit") else None
-    hw = _hardware_fields(search, size, cfg, fit)
+    hw = _hardware_fields(search, cfg.model, cfg, fit)
     ref_monthly = ref.monthly(mode) if ref is not None else None
     return Candidate(
         size=size,
         model=size,
+        costed_model=costed,
+        costed_label=label,
         real_models=real,
+        alternatives=alts,
         fits=True,
         gpu=cfg.gpu,
         gpu_name=cfg.gpu_name,
@@ -74,6 +100,54 @@ def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_s
         is_start=is_start,
         **hw,
     )
+
+
+def _is_class(size: str) -> bool:
+    from engine.catalog import load_models
+
+    m = load_models().get(size)
+    return m is not None and m.generic
+
+
+def _explain_cheaper_larger(cands: list[Candidate], search: CandidateSearch) -> None:
+    """Issue 11: a larger class costing less than a smaller one must say why (its model's architecture).
+
+    The reason compares the two costed models: grouped-query / latent attention (KV bytes per token),
+    sliding-window layers, mixture-of-experts (active parameters), or a lower precision chosen."""
+    from engine.catalog import resolve_model
+    from engine.memory import kv_bytes
+    from engine.params import param_counts
+
+    priced = [c for c in cands if c.fits and c.monthly_usd is not None and c.costed_model]
+    for i, big in enumerate(priced):
+        cheaper_than = [s for s in priced[:i] if s.monthly_usd > big.monthly_usd]  # type: ignore[operator]
+        if not cheaper_than:
+            continue
+        small = max(cheaper_than, key=lambda s: s.monthly_usd)  # type: ignore[arg-type,return-value]
+        mb, ms = resolve_model(big.costed_model), resolve_model(small.costed_model)  # type: ignore[arg-type]
+        tokens = search.inp.input_tokens + search.inp.output_tokens
+        why = []
+        kb, ks = kv_bytes(mb, "bf16", tokens, 1), kv_bytes(ms, "bf16", tokens, 1)
+        if kb < ks:
+            kinds = []
+            if mb.mla is not None:
+                kinds.append("latent attention")
+            elif mb.num_kv_heads < mb.num_attention_heads:
+                kinds.append(f"grouped-query attention ({mb.num_kv_heads} KV heads)")
+            if mb.sliding_window and mb.sliding_window_layers:
+                kinds.append(f"a {mb.sliding_window:,}-token window on {mb.sliding_window_layers} layers")
+            why.append(f"{' and '.join(kinds) or 'a smaller KV cache'}: {kb / 1e6:,.0f} MB of KV per request vs "
+                       f"{ks / 1e6:,.0f} MB for {small.costed_model}")
+        pa, ps = param_counts(mb).active, param_counts(ms).active
+        if mb.moe is not None and pa < ps:
+            why.append(f"mixture-of-experts: {pa / 1e9:.1f}B active parameters per token")
+        if big.precision != small.precision:
+            why.append(f"it runs at {big.precision} where {small.costed_model} runs at {small.precision}")
+        if big.gpu != small.gpu:
+            why.append(f"its cheapest hardware ({big.gpu_name}) differs")
+        reason = "; ".join(why) or "the engine finds a cheaper fleet for it at this volume (batch fills better)"
+        big.cheaper_reason = f"{big.costed_model} costs less than {small.size} ({small.costed_model}): {reason}"
+        big.note = (big.note + " " if big.note else "") + big.cheaper_reason + "."
 
 
 def _hardware_fields(search: CandidateSearch, size: str, cfg, fit) -> dict:

@@ -102,8 +102,12 @@ def evaluation_results(v: evals.EvalVerdict | None) -> Evaluations | None:
     )
 
 
-def quality_steps(sizes, best, deployment, verdict) -> list[QualityStep]:
-    """Each step up the sizes: the article's quality gain and cost multiple beside the computed (and measured) ones."""
+def quality_steps(sizes, best, deployment, verdict, reasons: dict | None = None) -> list[QualityStep]:
+    """Each step up the sizes: the article's quality gain and cost multiple beside the computed (and measured) ones.
+
+    ``reasons`` (size -> text, from the candidates) says why a larger size costs less: a computed
+    multiple below 1.0x is shown only with it (issue 11)."""
+    reasons = reasons or {}
     prior = {(s["from"], s["to"]): s for s in article_quality()["steps"]}
     measured = {s.size: s for s in verdict.scores} if verdict is not None else {}
     out = []
@@ -126,6 +130,7 @@ def quality_steps(sizes, best, deployment, verdict) -> list[QualityStep]:
                 computed_cost_multiple=mult,
                 measured_gain_points=gain,
                 basis="your evaluation" if gain is not None else "article prior",
+                cost_note=(reasons.get(b) or "") if mult is not None and mult < 1.0 else "",
             )
         )
     return out

@@ -1,5 +1,20 @@
 """The candidate search: for one size, the cheapest deployment that fits and meets latency.
 
+A size class ('13b') is costed by the catalog's real models of that class whose
+context window holds the workload (input + output tokens): the class's cost is
+the cheapest of them that meets latency, and the model it costed is
+``cfg.model``. Why real models: a generic shape (13B = Llama-2-13B's full
+multi-head attention and 4K window) prices a model nobody deploys and cannot
+hold a long prompt, so the ladder bent the wrong way (issue 11). The generic
+shape is costed only when the catalog has no real model of the class at all
+(``ClassModels.fallback``: 1t today), and the report labels it.
+
+Pruning instead of searching less: models whose window is short are never
+searched, and a model *dominated* by another of its class (no fewer total and
+active parameters, no less KV cache per sequence of this workload, and head
+counts that allow no tensor-parallel degree the other does not) is listed
+without a search: it costs at least as much (tests check this against a search).
+
 Why a memo: the candidates, the optimizations, the sensitivity scenarios and
 the case studies ask for the same (size, volume, context, precisions, GPUs)
 searches; each runs the engine once per run. A volume-only change rescales the
@@ -8,9 +23,99 @@ base search (only the fleet depends on volume) instead of sweeping again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+import dataclasses
 from typing import Any
 
 from advisor.pipeline.inputs import Inputs
+
+#: size classes costed by their real models (engine.specs: SMALL_SIZE_CLASSES + SIZE_CLASSES)
+COSTED_CLASSES = ("1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t")
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassModels:
+    """Which models of one size class a workload of ``tokens`` per sequence can be costed with."""
+
+    size: str
+    tokens: int
+    #: searched, by id (the generic shape alone when ``fallback``)
+    searched: tuple[str, ...]
+    #: listed without a search: model id -> the model of the class that dominates it
+    dominated: dict
+    #: real models of the class whose window is shorter than ``tokens`` (never costed nor listed)
+    short: tuple[str, ...]
+    #: no real model of this class in the catalog: the generic shape is costed, labelled
+    fallback: bool
+
+    @property
+    def qualifying(self) -> tuple[str, ...]:
+        return tuple(sorted((*([] if self.fallback else self.searched), *self.dominated)))
+
+
+def class_models(size: str, tokens: int) -> ClassModels | None:
+    """The models costing class ``size`` for ``tokens`` per sequence (None: ``size`` is a model id, not a class)."""
+    from engine.catalog import load_models
+
+    if size not in COSTED_CLASSES:
+        return None
+    models = load_models()
+    real = sorted((m for m in models.values() if not m.generic and m.size_class == size), key=lambda m: m.id)
+    if not real:
+        gen = models.get(size)
+        ok = gen is not None and gen.max_context >= tokens
+        return ClassModels(size, tokens, (size,) if ok else (), {}, (), True)
+    fit = [m for m in real if m.max_context >= tokens]
+    short = tuple(m.id for m in real if m.max_context < tokens)
+    keys = {m.id: _dominance_key(m, tokens) for m in fit}
+    dominated = {}
+    for b in fit:
+        for a in fit:
+            if a.id != b.id and a.id not in dominated and _dominates(a, keys[a.id], b, keys[b.id]):
+                dominated[b.id] = a.id
+                break
+    searched = tuple(m.id for m in fit if m.id not in dominated)
+    return ClassModels(size, tokens, searched, dominated, short, False)
+
+
+def _dominance_key(m, tokens: int) -> tuple[float, float, float]:
+    from engine.memory import kv_bytes
+    from engine.params import param_counts
+
+    pc = param_counts(m)
+    return (pc.total, pc.active, kv_bytes(m, "bf16", tokens, 1))
+
+
+def _dominates(a, ka, b, kb) -> bool:
+    """``a`` costs no more than ``b`` in every configuration: smaller or equal everywhere (ties: the first id)."""
+    if any(x > y for x, y in zip(ka, kb)):
+        return False
+    if a.num_attention_heads % b.num_attention_heads or a.num_kv_heads % b.num_kv_heads:
+        return False
+    if a.checkpoint_precision != b.checkpoint_precision:
+        return False
+    return ka != kb or a.id < b.id
+
+
+@dataclass(frozen=True)
+class ClassChoice:
+    """How one size class was costed: the real model chosen, the others that qualified, the ones set aside.
+
+    ``costed`` is None when no model of the class takes the workload; ``generic`` is True when the
+    class has no real model in the catalog at all and its generic shape was costed instead (labelled).
+    ``alternatives`` are (model id, config or None, why it is not the costed one) in catalog order.
+    """
+
+    size: str
+    tokens: int
+    costed: str | None
+    generic: bool = False
+    alternatives: tuple = ()
+    #: real models of the class whose window is shorter than ``tokens`` (never costed, never listed)
+    too_short: tuple = ()
+    #: no real model of the class exists in the catalog
+    no_real_model: bool = False
+    notes: tuple = field(default_factory=tuple)
 
 
 class CandidateSearch:
@@ -22,8 +127,17 @@ class CandidateSearch:
         self._cache: dict[tuple, Any] = {}
 
     def search(self, model: str, *, volume=1.0, context=1.0, precisions=None, gpus=None):
-        """Every configuration of ``model`` that fits, at ``volume`` x the demand and ``context`` x the prompt."""
+        """Every configuration of ``model`` that fits, at ``volume`` x the demand and ``context`` x the prompt.
+
+        A size class ('13b') means the real model that class is costed by (:meth:`choice`); none that
+        takes the workload's tokens -> no configuration.
+        """
         inp = self.inp
+        if _is_class(model):
+            chosen = self.choice(model, context=context).costed
+            if chosen is None:
+                return []
+            model = chosen
         key = (model, volume, context, precisions, tuple(gpus) if gpus else None)
         if key not in self._cache and volume != 1.0 and context == 1.0 and hasattr(self.engine, "rescaled"):
             base = self.search(model, precisions=precisions, gpus=gpus)
@@ -45,8 +159,37 @@ class CandidateSearch:
             )
         return self._cache[key]
 
+    def tokens(self, context: float = 1.0) -> int:
+        """Tokens per sequence (input x ``context`` + output): what a costed model's window must hold."""
+        return int(round(self.inp.input_tokens * context + self.inp.output_tokens))
+
+    def class_models(self, size: str, context: float = 1.0) -> ClassModels | None:
+        key = ("class", size, context)
+        if key not in self._cache:
+            self._cache[key] = class_models(size, self.tokens(context))
+        return self._cache[key]
+
+    def costed(self, size: str, **kw) -> list[str]:
+        """The model ids the search prices for ``size`` (a class: its qualifying undominated models)."""
+        cm = self.class_models(size, kw.get("context", 1.0))
+        return [size] if cm is None else list(cm.searched)
+
+    def fits_in_memory(self, size: str, **kw) -> bool:
+        """Whether any configuration of any model costed for ``size`` fits (latency aside)."""
+        return any(any(True for _ in self.search(m, **kw)) for m in self.costed(size, **kw))
+
     def best(self, model: str, *, only_precision: str | None = None, **kw):
-        """The cheapest configuration meeting latency (ties: fewer GPUs, then GPU id, then precision), or None."""
+        """The cheapest configuration meeting latency over the models costed for ``model`` (a class or an id).
+
+        Ties: fewer GPUs, then GPU id, then precision, then model id; None when none fits.
+        """
+        picks = [c for m in self.costed(model, **kw) if (c := self.best_one(m, only_precision=only_precision, **kw))]
+        if not picks:
+            return None
+        return min(picks, key=lambda c: (round(c.monthly(self.inp.deployment), 6), c.total_gpus, c.gpu, c.precision, c.model))
+
+    def best_one(self, model: str, *, only_precision: str | None = None, **kw):
+        """The cheapest configuration of one model meeting latency, or None."""
         configs = [c for c in self.search(model, **kw) if c.meets_latency]
         if only_precision is not None:
             configs = [c for c in configs if c.precision == only_precision]
@@ -56,3 +199,95 @@ class CandidateSearch:
 
     def best_per_size(self, sizes) -> dict[str, Any]:
         return {size: self.best(size) for size in sizes}
+
+    def choice(self, size: str, *, context: float = 1.0) -> ClassChoice:
+        """The real model that costs ``size``: the cheapest (meeting latency) of the class's catalog models
+        whose window holds input + output tokens. Models another qualifying model dominates (no more
+        weights, active parameters or KV per token, and at least as long a window) are set aside unpriced:
+        they cannot cost less, so the search skips them (issue 11: prune rather than search less)."""
+        key = ("choice", size, context)
+        if key in self._cache:
+            return self._cache[key]
+        from engine.catalog import load_models, resolve_model
+
+        tokens = int(round(self.inp.input_tokens * context + self.inp.output_tokens))
+        if context != 1.0:
+            # A what-if on the prompt length keeps the model the class is costed by while its window holds
+            # the longer request (the question is "what if prompts grow", not "which model then"); only a
+            # window too short for it re-opens the choice.
+            base = self.choice(size)
+            if base.costed is not None and resolve_model(base.costed).max_context >= tokens:
+                ch = ClassChoice(size, tokens, base.costed, generic=base.generic, no_real_model=base.no_real_model)
+                self._cache[key] = ch
+                return ch
+        members = sorted((m for m in load_models().values() if m.size_class == size and not m.generic), key=lambda m: m.id)
+        if not members:
+            # No real model of this class in the catalog at all (175b has none below 405B? 1t has none):
+            # cost the generic shape, labelled as such, so the ladder keeps its rung (see docs/methodology.md).
+            gen = next((m for m in load_models().values() if m.generic and m.id == size), None)
+            ok = gen is not None and gen.max_context >= tokens
+            ch = ClassChoice(size, tokens, gen.id if ok else None, generic=ok, no_real_model=True)
+            self._cache[key] = ch
+            return ch
+        fit = [m for m in members if m.max_context >= tokens]
+        short = tuple(m.id for m in members if m.max_context < tokens)
+        keep, dominated = _undominated(fit, tokens)
+        priced = []
+        for m in keep:
+            cfg = self.best(m.id, context=context)
+            priced.append((m.id, cfg))
+        ok = [(mid, c) for mid, c in priced if c is not None]
+        mode = self.inp.deployment
+        # ties (the smallest fleet often costs the same for several models): the newest release, then the id
+        newest = {m.id: m.provenance.as_of for m in keep}
+        ok.sort(key=lambda x: (x[0]))
+        ok.sort(key=lambda x: newest[x[0]], reverse=True)
+        chosen = min(ok, key=lambda x: round(x[1].monthly(mode), 2))[0] if ok else None
+        alts = []
+        for mid, c in priced:
+            if mid == chosen:
+                continue
+            alts.append((mid, c, "" if c is not None else "no configuration fits and meets the latency targets"))
+        cfg_of = dict(priced)
+        for mid, by, same in dominated:
+            if same:  # the same architecture costs the same: shown at its twin's price
+                alts.append((mid, cfg_of.get(by), f"same architecture as {by}"))
+            else:
+                alts.append((mid, None, f"not priced: {by} has no more weights, active parameters or KV per token"))
+        alts.sort(key=lambda x: x[0])
+        ch = ClassChoice(size, tokens, chosen, alternatives=tuple(alts), too_short=short)
+        self._cache[key] = ch
+        return ch
+
+
+def _is_class(model: str) -> bool:
+    from engine.catalog import load_models
+
+    m = load_models().get(model)
+    return m is not None and m.generic
+
+
+def _undominated(models, tokens: int):
+    """Split ``models`` into those worth pricing and (model, dominating model) pairs.
+
+    A model is dominated when another has total params, active params and KV bytes per token (at the
+    workload's length, sliding windows applied) all no greater, one strictly smaller: on the same GPU,
+    precision and batch it needs no more memory, compute or bandwidth, so it never costs more."""
+    from engine.memory import kv_bytes
+    from engine.params import param_counts
+
+    def vec(m):
+        pc = param_counts(m)
+        return (pc.total, pc.active, kv_bytes(m, "bf16", tokens, 1))
+
+    v = {m.id: vec(m) for m in models}
+    keep, dominated = [], []
+    for m in models:
+        same = next((n.id for n in models if n.id < m.id and v[n.id] == v[m.id]), None)
+        by = same or next((n.id for n in models if n.id != m.id and all(a <= b for a, b in zip(v[n.id], v[m.id]))
+                           and v[n.id] != v[m.id]), None)
+        if by is None:
+            keep.append(m)
+        else:
+            dominated.append((m.id, by, same is not None))
+    return keep, dominated

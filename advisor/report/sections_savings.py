@@ -147,7 +147,7 @@ def _quality(rec: Recommendation) -> list[str]:
                 f"{q.from_size} -> {q.to_size}",
                 gain,
                 band_x(q.article_cost_multiple.low, q.article_cost_multiple.high) if q.article_cost_multiple else "n/a",
-                mult(q.computed_cost_multiple),
+                mult(q.computed_cost_multiple) + (f" ({q.cost_note})" if q.cost_note else ""),
                 q.basis,
             )
         )

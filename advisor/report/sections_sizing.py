@@ -38,6 +38,19 @@ def _answers(rec: Recommendation) -> list[str]:
     return lines
 
 
+def _models(c):
+    """The costed model first, then the class's other models whose window holds the workload, with their cost."""
+    if c.costed_label:
+        return c.costed_label
+    if c.costed_model is None and not c.alternatives:
+        return c.note or "-"
+    alts = [md_cell(f"{a.model} ({usd(a.monthly_usd)})" if a.monthly_usd is not None
+                    else f"{a.model} (dominated)" if a.note.startswith("not priced") else f"{a.model} (does not fit)")
+            for a in c.alternatives]
+    head = f"**{md_cell(c.costed_model)}** (costed)" if c.costed_model else "none fits"
+    return Md("; ".join([head, *alts]))
+
+
 def _candidates(rec: Recommendation) -> list[str]:
     d = rec.recommendation
     mode = d.deployment
@@ -46,7 +59,7 @@ def _candidates(rec: Recommendation) -> list[str]:
         rows.append(
             (
                 Md(f"**{md_cell(c.size)}**") if c.size == d.recommended_size else c.size,
-                ", ".join([c.model, *c.real_models]),
+                _models(c),
                 _hardware(c),
                 c.replicas if c.fits else "-",
                 c.regime or "-",
