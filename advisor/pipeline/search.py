@@ -7,13 +7,12 @@ the cheapest of them that meets latency, and the model it costed is
 multi-head attention and 4K window) prices a model nobody deploys and cannot
 hold a long prompt, so the ladder bent the wrong way (issue 11). The generic
 shape is costed only when the catalog has no real model of the class at all
-(``ClassModels.fallback``: 1t today), and the report labels it.
+(``ClassChoice.no_real_model``: 1t today), and the report labels it.
 
 Pruning instead of searching less: models whose window is short are never
-searched, and a model *dominated* by another of its class (no fewer total and
-active parameters, no less KV cache per sequence of this workload, and head
-counts that allow no tensor-parallel degree the other does not) is listed
-without a search: it costs at least as much (tests check this against a search).
+searched, and a model *dominated* by another of its class (no more total and
+active parameters and no more KV cache per sequence of this workload) is
+listed without a search: it cannot cost less (tests check this against a search).
 
 Why a memo: the candidates, the optimizations, the sensitivity scenarios and
 the case studies ask for the same (size, volume, context, precisions, GPUs)
@@ -24,77 +23,9 @@ base search (only the fleet depends on volume) instead of sweeping again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import dataclasses
 from typing import Any
 
 from advisor.pipeline.inputs import Inputs
-
-#: size classes costed by their real models (engine.specs: SMALL_SIZE_CLASSES + SIZE_CLASSES)
-COSTED_CLASSES = ("1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t")
-
-
-@dataclasses.dataclass(frozen=True)
-class ClassModels:
-    """Which models of one size class a workload of ``tokens`` per sequence can be costed with."""
-
-    size: str
-    tokens: int
-    #: searched, by id (the generic shape alone when ``fallback``)
-    searched: tuple[str, ...]
-    #: listed without a search: model id -> the model of the class that dominates it
-    dominated: dict
-    #: real models of the class whose window is shorter than ``tokens`` (never costed nor listed)
-    short: tuple[str, ...]
-    #: no real model of this class in the catalog: the generic shape is costed, labelled
-    fallback: bool
-
-    @property
-    def qualifying(self) -> tuple[str, ...]:
-        return tuple(sorted((*([] if self.fallback else self.searched), *self.dominated)))
-
-
-def class_models(size: str, tokens: int) -> ClassModels | None:
-    """The models costing class ``size`` for ``tokens`` per sequence (None: ``size`` is a model id, not a class)."""
-    from engine.catalog import load_models
-
-    if size not in COSTED_CLASSES:
-        return None
-    models = load_models()
-    real = sorted((m for m in models.values() if not m.generic and m.size_class == size), key=lambda m: m.id)
-    if not real:
-        gen = models.get(size)
-        ok = gen is not None and gen.max_context >= tokens
-        return ClassModels(size, tokens, (size,) if ok else (), {}, (), True)
-    fit = [m for m in real if m.max_context >= tokens]
-    short = tuple(m.id for m in real if m.max_context < tokens)
-    keys = {m.id: _dominance_key(m, tokens) for m in fit}
-    dominated = {}
-    for b in fit:
-        for a in fit:
-            if a.id != b.id and a.id not in dominated and _dominates(a, keys[a.id], b, keys[b.id]):
-                dominated[b.id] = a.id
-                break
-    searched = tuple(m.id for m in fit if m.id not in dominated)
-    return ClassModels(size, tokens, searched, dominated, short, False)
-
-
-def _dominance_key(m, tokens: int) -> tuple[float, float, float]:
-    from engine.memory import kv_bytes
-    from engine.params import param_counts
-
-    pc = param_counts(m)
-    return (pc.total, pc.active, kv_bytes(m, "bf16", tokens, 1))
-
-
-def _dominates(a, ka, b, kb) -> bool:
-    """``a`` costs no more than ``b`` in every configuration: smaller or equal everywhere (ties: the first id)."""
-    if any(x > y for x, y in zip(ka, kb)):
-        return False
-    if a.num_attention_heads % b.num_attention_heads or a.num_kv_heads % b.num_kv_heads:
-        return False
-    if a.checkpoint_precision != b.checkpoint_precision:
-        return False
-    return ka != kb or a.id < b.id
 
 
 @dataclass(frozen=True)
@@ -159,34 +90,17 @@ class CandidateSearch:
             )
         return self._cache[key]
 
-    def tokens(self, context: float = 1.0) -> int:
-        """Tokens per sequence (input x ``context`` + output): what a costed model's window must hold."""
-        return int(round(self.inp.input_tokens * context + self.inp.output_tokens))
-
-    def class_models(self, size: str, context: float = 1.0) -> ClassModels | None:
-        key = ("class", size, context)
-        if key not in self._cache:
-            self._cache[key] = class_models(size, self.tokens(context))
-        return self._cache[key]
-
-    def costed(self, size: str, **kw) -> list[str]:
-        """The model ids the search prices for ``size`` (a class: its qualifying undominated models)."""
-        cm = self.class_models(size, kw.get("context", 1.0))
-        return [size] if cm is None else list(cm.searched)
-
-    def fits_in_memory(self, size: str, **kw) -> bool:
-        """Whether any configuration of any model costed for ``size`` fits (latency aside)."""
-        return any(any(True for _ in self.search(m, **kw)) for m in self.costed(size, **kw))
-
     def best(self, model: str, *, only_precision: str | None = None, **kw):
-        """The cheapest configuration meeting latency over the models costed for ``model`` (a class or an id).
+        """The cheapest configuration meeting latency of ``model``: a catalog id, or a size class, which is
+        priced by the real model :meth:`choice` costs it with (None when none fits or takes the workload).
 
-        Ties: fewer GPUs, then GPU id, then precision, then model id; None when none fits.
+        Ties: fewer GPUs, then GPU id, then precision.
         """
-        picks = [c for m in self.costed(model, **kw) if (c := self.best_one(m, only_precision=only_precision, **kw))]
-        if not picks:
-            return None
-        return min(picks, key=lambda c: (round(c.monthly(self.inp.deployment), 6), c.total_gpus, c.gpu, c.precision, c.model))
+        if _is_class(model):
+            model = self.choice(model, context=kw.get("context", 1.0)).costed
+            if model is None:
+                return None
+        return self.best_one(model, only_precision=only_precision, **kw)
 
     def best_one(self, model: str, *, only_precision: str | None = None, **kw):
         """The cheapest configuration of one model meeting latency, or None."""
