@@ -96,9 +96,10 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
     volume = decisions.volume(inp)
     # Self-hosting against an API serving the same class (the article: APIs are viable at low volume)
     headline = next((c for c in cands if c.size == plan.recommended and c.fits), None)
-    own_rent = buy_rent.buy_or_rent(headline, search.engine.assumptions_for(inp.peak_to_average))
+    a = search.engine.assumptions_for(inp.peak_to_average)
+    own_rent = buy_rent.buy_or_rent(headline, a)
     vs_api = api.api_comparison(plan.recommended, volume, headline.monthly_usd if headline is not None else None,
-                                api.headroom(chosen, search.engine.assumptions_for(inp.peak_to_average)))
+                                api.headroom(chosen, a), hours_per_month=a.hours_per_month)
     rec = Recommendation(
         title=title or DEFAULT_TITLE,
         generated_on=generated_on or dt.datetime.now(tz=dt.timezone.utc).date().isoformat(),
@@ -108,7 +109,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         # Step 4: the test ladder, and the user's own measurements on it
         test_plan=progression.ladder_plan(plan.ladder, outputs, plan.verdict),
         evaluations=progression.with_task_costs(progression.evaluation_results(plan.verdict), cands, volume,
-                                                search.engine.assumptions_for(inp.peak_to_average).hours_per_month),
+                                                a.hours_per_month),
         quality_steps=progression.quality_steps(plan.sizes, best, inp.deployment, plan.verdict,
                                                {c.size: c.cheaper_reason for c in cands if c.cheaper_reason}),
         optimizations=opts,
@@ -123,7 +124,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         api_comparison=vs_api.rows,
         api_break_even_tokens_per_day=vs_api.break_even_tokens_per_day,
         api_conclusion=vs_api.verdict,
-        api_recommended=bool(outputs.get("api_may_recommend")) and vs_api.cheaper_than_self_hosting,
+        api_recommended=bool(outputs.get("api_may_recommend")) and vs_api.api_cheaper,
         buy_vs_rent=own_rent.text,
         buy_vs_rent_break_even_utilisation=own_rent.break_even_utilisation,
         buy_vs_rent_payback_months=own_rent.payback_months,

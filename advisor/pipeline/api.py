@@ -28,20 +28,23 @@ class ApiComparison:
     rows: list[ApiRow]
     break_even_tokens_per_day: float | None
     verdict: str | None
-
-    @property
-    def cheaper_than_self_hosting(self) -> bool:
-        return bool(self.verdict) and self.verdict.startswith("The cheapest API")
+    #: the cheapest API bills less than self-hosting at today's volume
+    api_cheaper: bool = False
 
 
 def api_comparison(size: str | None, volume, self_hosted_monthly_usd: float | None,
-                   headroom: float | None = None) -> ApiComparison:
+                   headroom: float | None = None, *, hours_per_month: float | None = None) -> ApiComparison:
     """The cheapest API rows for ``size`` at this volume, the break-even volume and a one-line verdict.
 
     ``headroom``: how many times today's volume the self-hosted fleet carries at its planned load
-    (target utilisation / the fleet's utilisation; 1 when the fleet is sized exactly).
+    (target utilisation / the fleet's utilisation; 1 when the fleet is sized exactly);
+    ``hours_per_month`` the engine's month, the one the self-hosting costs use (default: assumptions.yaml).
     """
     from engine.api_prices import api_monthly_usd, prices_for
+    from engine.defaults import load_assumptions
+
+    if hours_per_month is None:
+        hours_per_month = load_assumptions().hours_per_month
 
     if not size:
         return ApiComparison([], None, None)
@@ -50,7 +53,8 @@ def api_comparison(size: str | None, volume, self_hosted_monthly_usd: float | No
     for row in prices_for(size_class=size):
         if row.max_input_tokens is not None and row.max_input_tokens < per_request:
             continue
-        monthly = api_monthly_usd(row, volume.input_tokens_per_day, volume.output_tokens_per_day)
+        monthly = api_monthly_usd(row, volume.input_tokens_per_day, volume.output_tokens_per_day,
+                                  days_per_month=hours_per_month / 24.0)
         key = (monthly, row.model)
         if row.provider not in best or key < (best[row.provider][0], best[row.provider][1].model):
             best[row.provider] = (monthly, row)
@@ -68,9 +72,10 @@ def api_comparison(size: str | None, volume, self_hosted_monthly_usd: float | No
     tokens = volume.total_tokens_per_day
     ratio = self_hosted_monthly_usd / cheapest
     first = rows[0]
-    capacity = tokens * max(1.0, headroom or 1.0)  # what the same fleet carries at its planned load
-    month_m = tokens * 730 / 24 / 1e6
-    full_load_per_m = self_hosted_monthly_usd / month_m / max(1.0, headroom or 1.0)
+    spare = max(1.0, headroom or 1.0)
+    capacity = tokens * spare  # what the same fleet carries at its planned load
+    month_m = tokens * hours_per_month / 24.0 / 1e6  # million tokens per month
+    full_load_per_m = self_hosted_monthly_usd / month_m / spare
     break_even = tokens * ratio  # where the cheapest API's bill equals the self-hosted monthly cost
     if ratio <= 1:
         verdict = (f"Self-hosting ({_usd(self_hosted_monthly_usd)}/month) costs {_x(1 / ratio)} less than the "
@@ -92,17 +97,19 @@ def api_comparison(size: str | None, volume, self_hosted_monthly_usd: float | No
                    f"{_usd_small(full_load_per_m)} per million tokens at full planned load against its "
                    f"{_usd_small(cheapest / month_m)}.")
         if dearer is None:
-            return ApiComparison(rows, None, verdict + " No API in the snapshot is dear enough for self-hosting to win.")
+            return ApiComparison(rows, None, verdict + " No API in the snapshot is dear enough for self-hosting to win.",
+                                 api_cheaper=True)
         m, r = dearer
         break_even = tokens * self_hosted_monthly_usd / m
         verdict += (f" Against {r.provider} ({r.model}, {_usd(m)}/month here), self-hosting wins above about "
                     f"{_tokens(break_even)} tokens/day; that is the break-even reported.")
-    return ApiComparison(rows, round(break_even, -3) if break_even >= 1e4 else round(break_even, 1), verdict)
+    return ApiComparison(rows, round(break_even, -3) if break_even >= 1e4 else round(break_even, 1), verdict,
+                         api_cheaper=ratio > 1)
 
 
 def headroom(config, assumptions) -> float | None:
     """How many times today's volume the chosen fleet carries at its planned load (None if unknown)."""
-    fleet_u = getattr(getattr(config, "_c", None), "fleet_utilisation", None)
+    fleet_u = getattr(config, "fleet_utilisation", None)
     if not fleet_u or fleet_u <= 0:
         return None
     return assumptions.target_utilisation / fleet_u

@@ -63,6 +63,7 @@ class Config:
     ttft_s = property(lambda self: self._c.ttft_s)
     tpot_ms = property(lambda self: self._c.tpot_ms)
     cloud_monthly_usd = property(lambda self: self._c.monthly_usd)
+    fleet_utilisation = property(lambda self: self._c.fleet_utilisation)
     weights_gb = property(lambda self: self._c.weights_gb)
     gpu_name = property(lambda self: self._ctx["gpus"][self._c.gpu_id].name)
     output_tokens_per_month = property(lambda self: self._ctx["out_month"])
