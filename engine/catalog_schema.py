@@ -174,6 +174,10 @@ class ModelEntry(BaseModel):
     vision_encoder_params: int = Field(default=0, ge=0)   # image encoder + projector; not served for text
     family: str = ""                        # model family ('Qwen3', 'Llama-3.1', 'generic')
     license: str = ""                       # licence name as the model card gives it
+    #: the catalog id of the release that replaced it (Llama-2-70B -> Llama-3.3-70B): kept for the
+    #: article comparison and for users who run it, but a size class is costed by it only when no
+    #: current model of the class takes the workload (issue 11: the models a team would deploy today)
+    superseded_by: str = ""
     checkpoint_precision: Literal["bf16", "fp8", "mxfp4"] = "bf16"   # the published weights' format
     published_params_b: float | None = Field(default=None, gt=0)
     published_params_exact: bool = False    # False = a rounded headline figure ("40B")
@@ -365,6 +369,9 @@ def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, spec
         if key in out:
             raise ConfigError(f"{path}: {where}: duplicate model id '{spec.id}'")
         out[key] = specs.model_from_dict(spec.model_dump())
+    for spec in out.values():
+        if spec.superseded_by and spec.superseded_by.lower() not in out:
+            raise ConfigError(f"{path}: {spec.id}: superseded_by '{spec.superseded_by}' is not a model id in this file")
     return out
 
 

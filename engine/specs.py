@@ -166,6 +166,7 @@ class ModelSpec:
     vision_encoder_params: int = 0          # image encoder + projector in the checkpoint; not served for text
     family: str = ""                        # model family ('Qwen3', 'Llama-3.1', 'generic')
     license: str = ""                       # licence name as the model card gives it
+    superseded_by: str = ""                 # the catalog id of the release that replaced it ('' = current)
     checkpoint_precision: str = "bf16"      # the published weights' format (bf16 | fp8 | mxfp4)
     published_params_b: float | None = None
     published_params_exact: bool = False    # False = a rounded headline figure ("40B")

@@ -145,6 +145,12 @@ class CandidateSearch:
             return ch
         fit = [m for m in members if m.max_context >= tokens]
         short = tuple(m.id for m in members if m.max_context < tokens)
+        # the models a team would deploy today: a superseded release (Llama-2, Qwen2.5, ...) is costed
+        # only when no current model of the class holds the workload
+        current = [m for m in fit if not m.superseded_by]
+        retired = [m for m in fit if m.superseded_by] if current else []
+        if current:
+            fit = current
         keep, dominated = _undominated(fit, tokens)
         priced = []
         for m in keep:
@@ -168,6 +174,8 @@ class CandidateSearch:
                 alts.append((mid, cfg_of.get(by), f"same architecture as {by}"))
             else:
                 alts.append((mid, None, f"not priced: {by} has no more weights, active parameters or KV per token"))
+        for m in retired:
+            alts.append((m.id, None, f"not priced: superseded by {m.superseded_by}"))
         alts.sort(key=lambda x: x[0])
         ch = ClassChoice(size, tokens, chosen, alternatives=tuple(alts), too_short=short)
         self._cache[key] = ch
@@ -197,9 +205,12 @@ def _undominated(models, tokens: int):
     v = {m.id: vec(m) for m in models}
     keep, dominated = [], []
     for m in models:
-        same = next((n.id for n in models if n.id < m.id and v[n.id] == v[m.id]), None)
-        by = same or next((n.id for n in models if n.id != m.id and all(a <= b for a, b in zip(v[n.id], v[m.id]))
-                           and v[n.id] != v[m.id]), None)
+        # a strictly smaller model first: a twin (same architecture) of a dominated model is dominated
+        # by the same model, never "same architecture as" a twin that was itself not priced
+        by = next((n.id for n in models if n.id != m.id and all(a <= b for a, b in zip(v[n.id], v[m.id]))
+                   and v[n.id] != v[m.id]), None)
+        same = None if by else next((n.id for n in models if n.id < m.id and v[n.id] == v[m.id]), None)
+        by = by or same
         if by is None:
             keep.append(m)
         else:

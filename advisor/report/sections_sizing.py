@@ -38,15 +38,26 @@ def _answers(rec: Recommendation) -> list[str]:
     return lines
 
 
+def _alternative_tag(a) -> str:
+    """Why an alternative is not the costed model, in a word or two (the JSON note has the sentence)."""
+    if a.monthly_usd is not None:
+        return usd(a.monthly_usd)
+    if a.note.startswith("not priced: superseded by "):
+        return "superseded by " + a.note.removeprefix("not priced: superseded by ")
+    if a.note.startswith("not priced"):
+        return "dominated"
+    if a.note.startswith("same architecture"):
+        return a.note
+    return "does not fit"
+
+
 def _models(c):
     """The costed model first, then the class's other models whose window holds the workload, with their cost."""
     if c.costed_label:
         return c.costed_label
     if c.costed_model is None and not c.alternatives:
         return c.note or "-"
-    alts = [md_cell(f"{a.model} ({usd(a.monthly_usd)})" if a.monthly_usd is not None
-                    else f"{a.model} (dominated)" if a.note.startswith("not priced") else f"{a.model} (does not fit)")
-            for a in c.alternatives]
+    alts = [md_cell(f"{a.model} ({_alternative_tag(a)})") for a in c.alternatives]
     head = f"**{md_cell(c.costed_model)}** (costed)" if c.costed_model else "none fits"
     return Md("; ".join([head, *alts]))
 

@@ -164,3 +164,49 @@ def test_the_reason_names_the_better_fitting_architecture():
     assert ok.cheaper_reason is None and small.cheaper_reason is None
     assert big.cheaper_reason.startswith("meta-llama/Llama-3.1-70B costs less than 30b (meta-llama/Llama-2-13b-hf): grouped-query attention")
     assert "KV per request" in big.cheaper_reason and big.cheaper_reason in big.note
+
+
+@pytest.mark.parametrize("answers", _workloads())
+def test_a_superseded_release_is_costed_only_when_no_current_model_qualifies(answers, recs):
+    """Llama-2, Qwen2.5, Gemma-2, Phi-3, Mistral-7B-v0.1 stay in the catalog, but a class is costed by
+    the release a team would deploy today whenever one of those holds the workload."""
+    from engine.catalog import load_models
+
+    models = load_models()
+    rec = recs(answers)
+    tokens = answers["input_tokens"] + answers["output_tokens"]
+    for c in rec.recommendation.candidates:
+        if c.costed_model is None or resolve_model(c.costed_model).generic:
+            continue
+        if resolve_model(c.costed_model).superseded_by:
+            current = [m for m in models.values() if m.size_class == c.size and not m.generic
+                       and not m.superseded_by and m.max_context >= tokens]
+            assert not current, (c.size, c.costed_model, [m.id for m in current])
+        for a in c.alternatives:
+            succ = resolve_model(a.model).superseded_by
+            if succ and a.monthly_usd is None and a.note.startswith("not priced: superseded"):
+                assert succ in a.note
+
+
+def test_a_twin_of_a_dominated_model_is_dominated_by_the_same_model():
+    """Llama-3.1-70B and Llama-3.3-70B share one architecture: when one is dominated, so is the other,
+    by the same model (the report once said 'same architecture as' a twin that was never priced,
+    and showed the current release as 'does not fit')."""
+    from advisor.pipeline.search import _undominated
+
+    small = resolve_model("meta-llama/Llama-2-70b-hf")
+    twins = [resolve_model("meta-llama/Llama-3.1-70B"), resolve_model("meta-llama/Llama-3.3-70B-Instruct")]
+    keep, dominated = _undominated([small, *twins], 2000)
+    assert [m.id for m in keep] == [small.id]
+    assert {(mid, by, same) for mid, by, same in dominated} == {(t.id, small.id, False) for t in twins}
+
+
+def test_superseded_by_must_name_a_model_in_the_file(tmp_path):
+    from engine.catalog_schema import load_model_file
+    from engine.errors import ConfigError
+
+    src = (ROOT / "engine" / "data" / "models.yaml").read_text()
+    bad = tmp_path / "models.yaml"
+    bad.write_text(src.replace("superseded_by: meta-llama/Llama-3.1-8B", "superseded_by: meta-llama/Llama-9", 1))
+    with pytest.raises(ConfigError, match="superseded_by 'meta-llama/Llama-9' is not a model id"):
+        load_model_file(bad)
