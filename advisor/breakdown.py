@@ -67,7 +67,7 @@ def candidate_breakdown(candidate: Any, values: dict[str, Any]) -> Breakdown | N
                   f"output       {_g(p['output_tokens_per_s'], 1)} tokens/s per replica",
                   f"layout       {d['gpus_per_replica']} GPU(s)/replica, TP {d['tensor_parallel']} x PP {d['pipeline_parallel']}")
     cost = (f"offer        {candidate.hardware_label or candidate.gpu_name or candidate.gpu}",
-            f"instances    {candidate.replicas} replica(s), {candidate.total_gpus} GPUs used"
+            f"instances    {candidate.replicas} {'replica' if candidate.replicas == 1 else 'replicas'}, {candidate.total_gpus} GPUs used"
             + (f", {candidate.gpus_paid} paid" if candidate.gpus_paid else ""),
             f"$/M tokens   {_g(candidate.usd_per_million_output_tokens, 3)} output, "
             f"{_g(candidate.usd_per_million_total_tokens, 3)} total",

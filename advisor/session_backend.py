@@ -118,7 +118,7 @@ class RulebookBackend:
             return None
         return Preview(size=start.size.upper(), gpu=cfg.gpu_name or cfg.gpu, gpus=cfg.total_gpus,
                        monthly_usd=round(cfg.monthly(start.deployment), 2),
-                       note=f"{cfg.precision}, {cfg.replicas} replica(s)")
+                       note=f"{cfg.precision}, {cfg.replicas} {'replica' if cfg.replicas == 1 else 'replicas'}")
 
     def _full_preview(self, given: dict[str, Any]) -> Preview | None:
         rec = self.recommendation(given, sensitivity=False)
@@ -131,7 +131,7 @@ class RulebookBackend:
             gpu=best.gpu_name or best.gpu or "-",
             gpus=best.total_gpus or best.gpus_per_replica or 0,
             monthly_usd=best.monthly_usd,
-            note=f"{best.precision}, {best.replicas} replica(s)" if best.replicas else "",
+            note=f"{best.precision}, {best.replicas} {'replica' if best.replicas == 1 else 'replicas'}" if best.replicas else "",
         )
 
     def result(self, answers: dict[str, Any]) -> ResultView:

@@ -18,7 +18,7 @@ ANSWERS = {"task_complexity": "moderate", "quality_bar": "professional", "latenc
 FIXED = Breakdown(title="7B on NVIDIA A100 SXM4 40GB", command="sizewise estimate --model 7b --gpu a100-40gb --gpus 1",
                   memory=("weights      7.00 GB", "KV cache     27.84 GB", "overhead     1.60 GB"),
                   throughput=("prefill      0.107 s", "decode       28.64 ms/step", "concurrency  59 of max 68"),
-                  cost=("offer        3 x Lambda gpu_1x_a100", "instances    3 replica(s)", "$/M tokens   1.548 output"))
+                  cost=("offer        3 x Lambda gpu_1x_a100", "instances    3 replicas", "$/M tokens   1.548 output"))
 
 
 async def test_enter_on_a_candidate_shows_the_estimate_figures(tmp_path):
