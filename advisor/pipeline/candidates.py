@@ -13,7 +13,7 @@ from advisor.pipeline import hardware
 from advisor.pipeline.common import SIZE_PARAMS_B, as_list, get, r
 from advisor.pipeline.decisions import Plan
 from advisor.pipeline.inputs import Inputs
-from advisor.pipeline.search import CandidateSearch
+from advisor.pipeline.search import CandidateSearch, is_class
 from advisor.recommendation import Alternative, Band, Candidate, CostBlock, InflectionPoint
 
 
@@ -31,7 +31,7 @@ def _alternatives(inp: Inputs, ch) -> list[Alternative]:
 
 
 def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_start: bool) -> Candidate:
-    ch = search.choice(size) if _is_class(size) else None
+    ch = search.choice(size) if is_class(size) else None
     if ch is None:
         real, costed, alts, label = [], size, [], ""
     else:
@@ -102,13 +102,6 @@ def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_s
     )
 
 
-def _is_class(size: str) -> bool:
-    from engine.catalog import load_models
-
-    m = load_models().get(size)
-    return m is not None and m.generic
-
-
 def _explain_cheaper_larger(cands: list[Candidate], search: CandidateSearch) -> None:
     """Issue 11: a larger class costing less than a smaller one must say why (its model's architecture).
 
@@ -119,13 +112,13 @@ def _explain_cheaper_larger(cands: list[Candidate], search: CandidateSearch) -> 
     from engine.params import param_counts
 
     priced = [c for c in cands if c.fits and c.monthly_usd is not None and c.costed_model]
+    tokens = search.inp.input_tokens + search.inp.output_tokens
     for i, big in enumerate(priced):
         cheaper_than = [s for s in priced[:i] if s.monthly_usd > big.monthly_usd]  # type: ignore[operator]
         if not cheaper_than:
             continue
         small = max(cheaper_than, key=lambda s: s.monthly_usd)  # type: ignore[arg-type,return-value]
         mb, ms = resolve_model(big.costed_model), resolve_model(small.costed_model)  # type: ignore[arg-type]
-        tokens = search.inp.input_tokens + search.inp.output_tokens
         why = []
         kb, ks = kv_bytes(mb, "bf16", tokens, 1), kv_bytes(ms, "bf16", tokens, 1)
         if kb < ks:

@@ -22,7 +22,7 @@ base search (only the fleet depends on volume) instead of sweeping again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from advisor.pipeline.inputs import Inputs
@@ -46,7 +46,6 @@ class ClassChoice:
     too_short: tuple = ()
     #: no real model of the class exists in the catalog
     no_real_model: bool = False
-    notes: tuple = field(default_factory=tuple)
 
 
 class CandidateSearch:
@@ -64,7 +63,7 @@ class CandidateSearch:
         takes the workload's tokens -> no configuration.
         """
         inp = self.inp
-        if _is_class(model):
+        if is_class(model):
             chosen = self.choice(model, context=context).costed
             if chosen is None:
                 return []
@@ -96,7 +95,7 @@ class CandidateSearch:
 
         Ties: fewer GPUs, then GPU id, then precision.
         """
-        if _is_class(model):
+        if is_class(model):
             model = self.choice(model, context=kw.get("context", 1.0)).costed
             if model is None:
                 return None
@@ -149,8 +148,7 @@ class CandidateSearch:
         # only when no current model of the class holds the workload
         current = [m for m in fit if not m.superseded_by]
         retired = [m for m in fit if m.superseded_by] if current else []
-        if current:
-            fit = current
+        fit = current or fit
         keep, dominated = _undominated(fit, tokens)
         priced = []
         for m in keep:
@@ -182,7 +180,8 @@ class CandidateSearch:
         return ch
 
 
-def _is_class(model: str) -> bool:
+def is_class(model: str) -> bool:
+    """``model`` is a generic size class ('13b'), costed by one of its real models, not a catalog model."""
     from engine.catalog import load_models
 
     m = load_models().get(model)

@@ -51,10 +51,8 @@ def headline(rec: Recommendation) -> str:
             f"Start testing at {size.upper()}, but no deployment of it fits the allowed hardware and latency targets; "
             "relax the hardware restriction or the latency target, or test a smaller size."
         )
-    if cand.costed_model and not cand.costed_label:
-        example = f" (costed as {cand.costed_model})"
-    else:
-        example = f" (for example {cand.real_models[0]})" if cand.real_models and not cand.costed_model else ""
+    # a fitting class always has a costed model; a generic shape's label says so elsewhere
+    example = f" (costed as {cand.costed_model})" if cand.costed_model and not cand.costed_label else ""
     return (
         f"Deploy a {size.upper()}-class model{example} at {cand.precision.upper()} on "  # type: ignore[union-attr]
         f"{_replicas_text(cand)}: about {usd(cand.monthly_usd)} per month {mode} "

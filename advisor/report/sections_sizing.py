@@ -43,7 +43,7 @@ def _alternative_tag(a) -> str:
     if a.monthly_usd is not None:
         return usd(a.monthly_usd)
     if a.note.startswith("not priced: superseded by "):
-        return "superseded by " + a.note.removeprefix("not priced: superseded by ")
+        return a.note.removeprefix("not priced: ")
     if a.note.startswith("not priced"):
         return "dominated"
     if a.note.startswith("same architecture"):
