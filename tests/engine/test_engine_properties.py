@@ -150,6 +150,10 @@ def grown(draw):
             st.integers(1, 8192))
     if "vocab" in grow:
         changes["vocab_size"] = base.vocab_size + draw(st.integers(1, 64_000))
+    # more experts add parameters only where there are MoE layers (a generated MoE may have its every
+    # layer dense: dense_layers == num_layers); then "experts" alone is no growth
+    if "experts" in grow and base.moe is not None and base.moe.dense_layers >= changes.get("num_layers", base.num_layers):
+        grow = [g for g in grow if g != "experts"]
     if base.moe is not None and ("experts" in grow or "mlp" in grow):
         changes["moe"] = MoeSpec(
             num_experts=base.moe.num_experts + (draw(st.integers(1, 16)) if "experts" in grow else 0),
