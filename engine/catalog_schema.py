@@ -183,6 +183,9 @@ class ModelEntry(BaseModel):
     published_params_exact: bool = False    # False = a rounded headline figure ("40B")
     published_active_params_b: float | None = Field(default=None, gt=0)
     published_active_excludes_embedding: bool = False  # the vendor's active count leaves out the input embedding
+    #: the published count is of a checkpoint that stores the tied lm_head a second time (Qwen3-0.6B
+    #: and 1.7B on Hugging Face): the model has ``total`` parameters, the file holds ``total + embedding``
+    published_counts_tied_head_twice: bool = False
     provenance: ProvenanceEntry
     params_provenance: ProvenanceEntry | None = None
     notes: str = ""
@@ -314,7 +317,8 @@ def load_gpu_file(path: Path | str, *, document: Any = None) -> dict[str, specs.
     return out
 
 
-_PUBLISHED_KEYS = {"billions", "active_billions", "active_excludes_embedding", "exact", "source", "as_of"}
+_PUBLISHED_KEYS = {"billions", "active_billions", "active_excludes_embedding", "counts_tied_head_twice", "exact",
+                   "source", "as_of"}
 
 
 def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, specs.ModelSpec]:
@@ -335,7 +339,8 @@ def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, spec
             raise ConfigError(f"{path}: {where}: needs 'source' and 'as_of' for the architecture")
         pub = data.pop("published_params", None)
         for reserved in ("provenance", "params_provenance", "published_params_b", "published_active_params_b",
-                         "published_params_exact", "published_active_excludes_embedding"):
+                         "published_params_exact", "published_active_excludes_embedding",
+                         "published_counts_tied_head_twice"):
             if reserved in data:
                 raise ConfigError(f"{path}: {where}: '{reserved}' is derived; use published_params / source")
         if "assumed" in data:
@@ -349,12 +354,16 @@ def load_model_file(path: Path | str, *, document: Any = None) -> dict[str, spec
                 if extra or "billions" not in pub or "source" not in pub or "as_of" not in pub:
                     raise ConfigError(
                         f"{path}: {where}: published_params needs billions, source, as_of "
-                        f"(optional active_billions, active_excludes_embedding, exact){'; unknown: ' + ', '.join(sorted(map(str, extra))) if extra else ''}"
+                        f"(optional active_billions, active_excludes_embedding, counts_tied_head_twice, exact){'; unknown: ' + ', '.join(sorted(map(str, extra))) if extra else ''}"
                     )
                 data["published_params_b"] = pub["billions"]
                 data["published_active_params_b"] = pub.get("active_billions")
                 data["published_params_exact"] = pub.get("exact", False)
                 data["published_active_excludes_embedding"] = pub.get("active_excludes_embedding", False)
+                data["published_counts_tied_head_twice"] = pub.get("counts_tied_head_twice", False)
+                if data["published_counts_tied_head_twice"] is True and data.get("tie_word_embeddings") is not True:
+                    raise ConfigError(f"{path}: {where}: published_params.counts_tied_head_twice needs "
+                                      "tie_word_embeddings: true (only a tied head can be stored twice)")
                 data["params_provenance"] = ProvenanceEntry(
                     source=_expand(str(pub["source"]), refs, path, where), as_of=str(pub["as_of"])
                 )

@@ -174,3 +174,13 @@ def _compute(m: ModelSpec) -> ParamCounts:
         dense_layers=dense_layers,
         vision_encoder=m.vision_encoder_params,
     )
+
+
+def as_published(spec: ModelSpec, counts: ParamCounts) -> int:
+    """The count to hold against ``spec.published_params_b``: what the counted file stores.
+
+    That is the checkpoint (text model + image encoder), plus the tied lm_head a
+    second time where the published checkpoint stores it twice (Qwen3-0.6B/1.7B on
+    Hugging Face): memory and speed use ``total``, the comparison uses this.
+    """
+    return counts.checkpoint_total + (counts.embedding if spec.published_counts_tied_head_twice else 0)

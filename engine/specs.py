@@ -172,6 +172,7 @@ class ModelSpec:
     published_params_exact: bool = False    # False = a rounded headline figure ("40B")
     published_active_params_b: float | None = None
     published_active_excludes_embedding: bool = False  # the vendor's active count leaves out the input embedding
+    published_counts_tied_head_twice: bool = False     # the published checkpoint stores the tied lm_head again
     provenance: Provenance
     params_provenance: Provenance | None = None
     notes: str = ""

@@ -228,6 +228,30 @@ def test_catalog_entry_cannot_claim_assumptions(tmp_path):
         load_model_file(_write(tmp_path, text))
 
 
+def test_an_untied_model_cannot_claim_its_head_is_stored_twice(tmp_path):
+    text = """
+    models:
+    - id: m
+      name: M
+      num_layers: 2
+      hidden_size: 64
+      intermediate_size: 128
+      num_attention_heads: 8
+      num_kv_heads: 8
+      vocab_size: 100
+      tie_word_embeddings: false
+      mlp_kind: gated
+      max_context: 128
+      source: somewhere
+      as_of: "2024"
+      published_params: {billions: 0.001, counts_tied_head_twice: true, source: a card, as_of: "2024"}
+    """
+    with pytest.raises(ConfigError, match="counts_tied_head_twice needs tie_word_embeddings: true"):
+        load_model_file(_write(tmp_path, text))
+    tied = text.replace("tie_word_embeddings: false", "tie_word_embeddings: true")
+    assert load_model_file(_write(tmp_path, tied))["m"].published_counts_tied_head_twice is True
+
+
 def test_catalogs_are_cached():
     assert load_gpus() is load_gpus()
     assert load_models() is load_models()
