@@ -58,14 +58,14 @@ __all__ = [
 ]
 
 RESERVED_KEYS = ("rules_hash", "evaluations")
-SIZE_IDS = ("7b", "13b", "30b", "70b", "175b", "1t")
+SIZE_IDS = ("1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t")
 
 
 class EvaluationResult(BaseModel):
     """One measured size: ``correct`` of ``examples`` met the bar on the user's task."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    size: Literal["7b", "13b", "30b", "70b", "175b", "1t"]
+    size: Literal["1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t"]
     correct: int = Field(ge=0)
     examples: int = Field(ge=1, le=10_000_000)
     #: per-example outcomes (example id -> passed), from an imported results file;

@@ -113,7 +113,7 @@ def size_of(model: str, source: str) -> str:
         if spec.size_class in (None, "moe"):
             raise EvalFileError(
                 f"{source}: model '{model}' has no dense size class in the catalog "
-                f"({spec.size_class or 'none'}); sizewise compares 7b..1t"
+                f"({spec.size_class or 'none'}); sizewise compares 1b..1t"
             )
         return spec.size_class
     raise EvalFileError(

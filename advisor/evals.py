@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 #: order of the size classes, smallest first (the ladder order)
-SIZE_ORDER: tuple[str, ...] = ("7b", "13b", "30b", "70b", "175b", "1t")
+#: 1b and 3b are the rungs below the article's 7B floor that rules/step4_testing.yaml small_rungs may add
+SIZE_ORDER: tuple[str, ...] = ("1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t")
 
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_POWER = 0.80

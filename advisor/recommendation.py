@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SizeClass = Literal["7b", "13b", "30b", "70b", "175b", "1t"]
+SizeClass = Literal["1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t"]
 OptimizationId = Literal["quantization", "distillation", "moe"]
 Deployment = Literal["cloud", "owned"]
 
@@ -187,6 +187,8 @@ class TestPlan(_Model):
     sample_size_max: int
     stop_rule: str
     steps: list[TestStep]
+    #: why a rung the rules offered is not on the ladder (a 1-3B rung that saves nothing over 7B here)
+    notes: list[str] = []
 
 
 class LatencyTargets(_Model):
@@ -342,7 +344,8 @@ class QualityStep(_Model):
     measured_gain_points: float | None = None    # the user's own scores, when both sizes measured
     #: why ``computed_cost_multiple`` is below 1.0 (the larger class's costed model fits the workload better)
     cost_note: str = ""
-    basis: Literal["article prior", "your evaluation"]
+    #: "computed only": the article publishes no prior for this step (below 7B, or a skipped rung)
+    basis: Literal["article prior", "your evaluation", "computed only"]
 
 
 class ArticleFigure(_Model):
@@ -415,6 +418,11 @@ class Recommendation(_Model):
     buy_vs_rent_break_even_utilisation: float | None = None
     buy_vs_rent_payback_months: float | None = None
     notes: list[str] = Field(default_factory=list)   # what the pipeline assumed or could not do
+    #: the model the team planned (answers.planned_model), priced as itself on the same workload, hardware
+    #: pool and latency targets; ``size`` is its catalog size class, ``model`` its resolved id. None = none named
+    planned_model: Candidate | None = None
+    #: that comparison in one sentence (the executive summary's "Your planned model")
+    planned_model_conclusion: str | None = None
     #: which evidence decided the starting size (the rules' ``size_basis``: measured, both_steps, step1, step2)
     size_basis: str | None = None
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from advisor.session import Question
 
-SIZES: tuple[str, ...] = ("7b", "13b", "30b", "70b", "175b")
+#: 1b and 3b: the rungs below 7B that the small_rungs rule may put on the ladder
+SIZES: tuple[str, ...] = ("1b", "3b", "7b", "13b", "30b", "70b", "175b")
 TARGET = "eval_target_accuracy"
 FILE = "eval_file"
 AFTER = "quality_evidence"  # asked right after this rules question, when it says own_evaluation

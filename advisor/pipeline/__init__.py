@@ -27,6 +27,7 @@ STAGES = (
     "engine_search",
     "search",
     "candidates",
+    "planned",
     "optimizations",
     "crossover",
     "progression",
@@ -55,6 +56,7 @@ from advisor.pipeline import (  # noqa: E402
     decisions,
     inputs,
     optimizations,
+    planned as planned_stage,
     progression,
     sensitivity,
     summary,
@@ -89,6 +91,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
     # The engine prices every size on the table: the cheapest deployment that fits and meets latency
     search = CandidateSearch(inp, engine)
     best = search.best_per_size(plan.sizes)
+    plan, ladder_notes = decisions.trim_small_rungs(plan, best, inp.deployment)
     chosen = best.get(plan.recommended)
     cands = candidates.candidates(inp, search, plan, best)
     # Step 3's levers in dollars
@@ -98,6 +101,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
     headline = next((c for c in cands if c.size == plan.recommended and c.fits), None)
     a = search.engine.assumptions_for(inp.peak_to_average)
     own_rent = buy_rent.buy_or_rent(headline, a)
+    planned, planned_text = planned_stage.planned_model(inp, search, headline)
     vs_api = api.api_comparison(plan.recommended, volume, headline.monthly_usd if headline is not None else None,
                                 api.headroom(chosen, a), hours_per_month=a.hours_per_month)
     rec = Recommendation(
@@ -107,7 +111,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         volume=volume,
         recommendation=decisions.decision(inp, plan, cands, trace),
         # Step 4: the test ladder, and the user's own measurements on it
-        test_plan=progression.ladder_plan(plan.ladder, outputs, plan.verdict),
+        test_plan=progression.ladder_plan(plan.ladder, outputs, plan.verdict).model_copy(update={"notes": ladder_notes}),
         evaluations=progression.with_task_costs(progression.evaluation_results(plan.verdict), cands, volume,
                                                 a.hours_per_month),
         quality_steps=progression.quality_steps(plan.sizes, best, inp.deployment, plan.verdict,
@@ -129,6 +133,8 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
         buy_vs_rent_break_even_utilisation=own_rent.break_even_utilisation,
         buy_vs_rent_payback_months=own_rent.payback_months,
         notes=[*ans.notes, *inp.notes, *opt_notes],
+        planned_model=planned,
+        planned_model_conclusion=planned_text,
     )
     # Every warning, mandate and "changes" flag agrees with the priced tables (issue 13)
     rec = consistency.consistent(rec, outputs)

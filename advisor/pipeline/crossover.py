@@ -18,7 +18,11 @@ def crossover(inp: Inputs, engine, size: str, cfg) -> Crossover | None:
         return None
     from engine.optimizations import crossover_days
 
-    training_usd, basis = engine.distillation_upfront_usd(size)
+    # the article's sizes are trained as their nominal shape (7B = 7B parameters); a 1-3B rung has no
+    # such shape, so its fine-tune is costed on the real model the rung is costed by
+    from advisor.pipeline.common import ARTICLE_SIZES
+
+    training_usd, basis = engine.distillation_upfront_usd(size if size in ARTICLE_SIZES else cfg.model)
     daily = cfg.monthly(inp.deployment) * 12 / 365.0
     days = crossover_days(training_usd, daily)
     return Crossover(

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from advisor import evals
-from advisor.pipeline.common import SIZE_ORDER, SIZE_PARAMS_B, as_list, display, get, size_key, str_or_none
+from advisor.pipeline.common import ARTICLE_SIZES, SIZE_ORDER, SIZE_PARAMS_B, as_list, display, get, size_key, str_or_none
 from advisor.pipeline.inputs import Inputs
 from advisor.recommendation import AnswerRow, Candidate, Decision, LatencyTargets, TraceRow, Volume, WarningItem
 
@@ -110,6 +110,10 @@ def plan(inp: Inputs, evaluations) -> Plan:
     outputs, values = inp.outputs, inp.values
     start = str(outputs.get("start_size"))
     ladder = [str(s) for s in as_list(outputs.get("test_ladder"))] or [start]
+    # rungs below 7B a rule puts first on the ladder (rules/step4_testing.yaml small_rungs); a rule
+    # book without the table keeps the article's 7B floor
+    small = [str(s) for s in as_list(outputs.get("small_rungs")) if str(s) in SIZE_ORDER and str(s) not in ladder]
+    ladder = sorted(set(small), key=size_key) + ladder
     mandatory = [o for o in OPTIMIZATIONS if o in as_list(outputs.get("mandatory_optimizations"))]
     considered = [o for o in OPTIMIZATIONS if o in as_list(outputs.get("considered_optimizations")) or o in mandatory]
     planned = values.get("planned_size")
@@ -123,6 +127,36 @@ def plan(inp: Inputs, evaluations) -> Plan:
     step_up = {SIZE_ORDER[up]} if up < SIZE_ORDER.index("1t") else set()
     sizes = sorted({*sizes, recommended, *step_up}, key=size_key)
     return Plan(start, ladder, mandatory, considered, sizes, recommended, verdict)
+
+
+def trim_small_rungs(p: Plan, best: dict, deployment: str) -> tuple[Plan, list[str]]:
+    """Drop the 1-3B rungs that would save nothing: testing them first only pays when they cost less.
+
+    Why after pricing: the rule (small_rungs) offers the rungs by volume tier, but whether a
+    1B fleet is cheaper than the 7B one depends on whole instances (two replicas of one GPU
+    may already carry every size). A rung the user measured stays: their result is evidence.
+    The rungs stay priced in the candidates table, so the reader sees the equal cost.
+    """
+    start_cfg = best.get(p.start)
+    measured = {s.size for s in p.verdict.scores} if p.verdict is not None else set()
+    small = [s for s in p.ladder if s not in ARTICLE_SIZES and s not in measured]
+    if not small or start_cfg is None:
+        return p, []
+    start_usd = round(start_cfg.monthly(deployment), 2)
+    drop = []
+    for s in small:
+        cfg = best.get(s)
+        if cfg is None or round(cfg.monthly(deployment), 2) >= start_usd:
+            drop.append(s)
+    if not drop:
+        return p, []
+    names = " and ".join(s.upper() for s in drop)
+    verb = "costs" if len(drop) == 1 else "cost"
+    note = (f"{names} (offered by the small_rungs rule, rules/step4_testing.yaml) {'is' if len(drop) == 1 else 'are'} "
+            f"left off the ladder: on this workload {'it' if len(drop) == 1 else 'they'} {verb} no less than "
+            f"{p.start.upper()} (${start_usd:,.0f}/month; the candidates table shows each), so testing "
+            f"{'it' if len(drop) == 1 else 'them'} first saves nothing.")
+    return dataclasses.replace(p, ladder=[s for s in p.ladder if s not in drop]), [note]
 
 
 def decision(inp: Inputs, p: Plan, candidates: list[Candidate], trace: list[TraceRow]) -> Decision:

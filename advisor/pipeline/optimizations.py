@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.pipeline.common import SIZE_ORDER, SIZE_PARAMS_B, r, size_key
+from advisor.pipeline.common import ARTICLE_SIZES, SIZE_PARAMS_B, r, size_key
 from advisor.pipeline.decisions import Plan
 from advisor.pipeline.inputs import Inputs
 from advisor.pipeline.search import CandidateSearch
@@ -36,7 +36,9 @@ def optimizations(inp: Inputs, search: CandidateSearch, p: Plan, best: dict) -> 
             else "the rules do not consider it at this volume tier (see the rule trace)"
         )
     elif teacher is None:
-        out.not_costed["distillation"] = f"{size} is the smallest size class: there is nothing smaller to distil into"
+        out.not_costed["distillation"] = (
+            f"{size} is the smallest size on the article's distillation ladder (7B and up): there is no "
+            "smaller student to price")
     else:
         out.distillation = _distillation(inp, search, teacher, best, notes)
         if out.distillation is None:
@@ -101,13 +103,14 @@ def _teacher(inp: Inputs, size: str) -> str | None:
     planned = inp.values.get("planned_size")
     if planned in SIZE_PARAMS_B and size_key(planned) > size_key(size):
         return planned
-    return size if size != SIZE_ORDER[0] else None
+    # distillation stays on the article's ladder: a 7B (or a 1-3B rung) has no student below it here
+    return size if size in ARTICLE_SIZES and size != ARTICLE_SIZES[0] else None
 
 
 def student_for(teacher: str) -> str | None:
     """The student size: the largest class at most a quarter of the teacher (70b -> 13b, 30b -> 7b), else one below."""
     tp = SIZE_PARAMS_B[teacher]
-    smaller = [s for s in SIZE_ORDER if SIZE_PARAMS_B[s] < tp]
+    smaller = [s for s in ARTICLE_SIZES if SIZE_PARAMS_B[s] < tp]
     if not smaller:
         return None
     quarter = [s for s in smaller if SIZE_PARAMS_B[s] <= tp / 4.0]

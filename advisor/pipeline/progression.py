@@ -129,7 +129,7 @@ def quality_steps(sizes, best, deployment, verdict, reasons: dict | None = None)
                 article_cost_multiple=Band(low=p["cost_increase_x"][0], high=p["cost_increase_x"][1]) if p else None,
                 computed_cost_multiple=mult,
                 measured_gain_points=gain,
-                basis="your evaluation" if gain is not None else "article prior",
+                basis="your evaluation" if gain is not None else "article prior" if p else "computed only",
                 cost_note=(reasons.get(b) or "") if mult is not None and mult < 1.0 else "",
             )
         )

@@ -181,11 +181,16 @@ class CandidateSearch:
 
 
 def is_class(model: str) -> bool:
-    """``model`` is a generic size class ('13b'), costed by one of its real models, not a catalog model."""
+    """``model`` is a size class ('13b'), costed by one of its real models, not a catalog model.
+
+    The 1b and 3b rungs have no generic shape (the article prices nothing below 7B), so they
+    are classes by name only: always costed by a real member, never by a stand-in."""
     from engine.catalog import load_models
 
+    from advisor.pipeline.common import SIZE_PARAMS_B
+
     m = load_models().get(model)
-    return m is not None and m.generic
+    return model in SIZE_PARAMS_B or (m is not None and m.generic)
 
 
 def _undominated(models, tokens: int):

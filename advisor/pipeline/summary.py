@@ -77,6 +77,10 @@ def why(rec: Recommendation, verdict) -> str:
             f"{rec.test_plan.sample_size_min}-{rec.test_plan.sample_size_max} of your own examples before committing, "
             f"testing the ladder {' -> '.join(s.upper() for s in d.test_ladder)}."
         )
+        below = [s.upper() for s in d.test_ladder if s in ("1b", "3b")]
+        if below:
+            text += (f" {' and '.join(below)} come first because at this volume a smaller model that meets the bar "
+                     "cuts the fleet (the small_rungs rule).")
     if d.budget_usd_per_month is not None and d.within_budget is not None:
         if d.within_budget:
             text += f" That is within your budget of ${d.budget_usd_per_month:,.0f} per month."

@@ -88,6 +88,7 @@ def _test_plan(rec: Recommendation) -> list[str]:
     for s in t.steps:
         lines.append(f"{s.order}. **{md_text(s.size)}** ({s.examples_min}-{s.examples_max} examples): {md_text(s.action)}")
     lines += ["", md_text(f"Stop rule: {t.stop_rule}")]
+    lines += [line for n in t.notes for line in ("", md_text(n))]
     return lines
 
 
@@ -141,12 +142,12 @@ def _quality(rec: Recommendation) -> list[str]:
         elif q.article_gain_pct is not None:
             gain = f"+{band_pct(q.article_gain_pct.low, q.article_gain_pct.high)} (article's generic prior)"
         else:
-            gain = "n/a"
+            gain = "none published (the article's ladder starts at 7B)" if q.to_size in ("1b", "3b", "7b") else "none published"
         rows.append(
             (
                 f"{q.from_size} -> {q.to_size}",
                 gain,
-                band_x(q.article_cost_multiple.low, q.article_cost_multiple.high) if q.article_cost_multiple else "n/a",
+                band_x(q.article_cost_multiple.low, q.article_cost_multiple.high) if q.article_cost_multiple else "none",
                 mult(q.computed_cost_multiple) + (f" ({q.cost_note})" if q.cost_note else ""),
                 q.basis,
             )

@@ -66,11 +66,15 @@ def _candidates(rec: Recommendation) -> list[str]:
     d = rec.recommendation
     mode = d.deployment
     rows = []
-    for c in d.candidates:
+    planned = rec.planned_model
+    for c in [*d.candidates, *([planned] if planned is not None else [])]:
+        is_planned = c is planned
         rows.append(
             (
-                Md(f"**{md_cell(c.size)}**") if c.size == d.recommended_size else c.size,
-                _models(c),
+                Md(f"**{md_cell(c.size)}**") if c.size == d.recommended_size and not is_planned
+                else f"planned ({c.size})" if is_planned else c.size,
+                Md(f"{md_cell(c.model)} (your planned model{'' if c.fits else ': ' + md_cell(c.note)})")
+                if is_planned else _models(c),
                 _hardware(c),
                 c.replicas if c.fits else "-",
                 c.regime or "-",
@@ -109,12 +113,12 @@ def _candidates(rec: Recommendation) -> list[str]:
         ),
     ]
     cost_rows = []
-    for c in d.candidates:
+    for c in [*d.candidates, *([planned] if planned is not None else [])]:
         if not c.fits:
             continue
         cost_rows.append(
             (
-                c.size,
+                f"planned ({c.model})" if c is planned else c.size,
                 usd(c.cloud.monthly_usd) if c.cloud else "n/a",
                 usd(c.cloud.annual_usd) if c.cloud else "n/a",
                 usd(c.owned.monthly_usd) if c.owned else "n/a",

@@ -24,7 +24,8 @@ def _executive(rec: Recommendation) -> list[str]:
         lines.append(f"**Decision.** {md_text(d.headline or d.summary)}")
     if d.why:
         lines += ["", f"**Why.** {md_text(d.why)}"]
-    for label, s in (("Against an API", rec.api_conclusion), ("Buy or rent", rec.buy_vs_rent)):
+    for label, s in (("Your planned model", rec.planned_model_conclusion), ("Against an API", rec.api_conclusion),
+                     ("Buy or rent", rec.buy_vs_rent)):
         if s:
             lines += ["", f"**{label}.** {md_text(s)}"]
     if d.risks:

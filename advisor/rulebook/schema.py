@@ -83,6 +83,9 @@ class Question(_Strict):
     checks: list[Check] = Field(default_factory=list)
     output: bool = Field(False, description="pass the answer through to the rulebook outputs")
     max_length: int = Field(200, ge=1, le=10_000, description="text questions: longest accepted answer")
+    catalog: Literal["models"] | None = Field(
+        None, description="text questions: a non-empty answer must name a model of the model catalog "
+        "(id or alias; a generic size class is refused), checked with suggestions")
 
     @property
     def required(self) -> bool:

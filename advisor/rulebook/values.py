@@ -84,7 +84,29 @@ def coerce(question: Any, raw: Any) -> Any:
         raw = fmt_value(raw)
     if len(raw) > question.max_length:
         return Invalid(f"longer than {question.max_length} characters")
+    if getattr(question, "catalog", None) == "models" and raw.strip():
+        return _catalog_model(raw.strip())
     return raw
+
+
+def _catalog_model(text: str) -> Any:
+    """A model id or alias as typed (stripped), or :class:`Invalid` naming the nearest ids.
+
+    Why keep the text and not the canonical id: the answers file keeps what the team wrote;
+    the report shows the id it resolved to. A generic class ('13b') is refused: it is a size,
+    which planned_size already asks.
+    """
+    from engine.catalog import resolve_model
+    from engine.errors import UnknownIdError
+
+    try:
+        spec = resolve_model(text)
+    except UnknownIdError as err:
+        return Invalid(str(err))
+    if spec.generic:
+        return Invalid(f"'{text}' is a size class, not a model: name a catalog model "
+                       "(e.g. meta-llama/Llama-3.3-70B-Instruct), or answer planned_size for a size")
+    return text
 
 
 def _unlike_bound(value: float, bound: float) -> str:

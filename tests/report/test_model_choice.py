@@ -72,11 +72,10 @@ def test_every_costed_or_listed_model_holds_the_workload(answers, recs):
     rec = recs(answers)
     tokens = int(rec.volume.input_tokens_per_request + rec.volume.output_tokens_per_request)
     for c in rec.recommendation.candidates:
-        spec = resolve_model(c.size)
         if c.fits and c.costed_model is not None and not c.costed_label:
             assert not resolve_model(c.costed_model).generic, c.size
             assert resolve_model(c.costed_model).max_context >= tokens, (c.size, c.costed_model)
-            assert resolve_model(c.costed_model).size_class == spec.size_class
+            assert resolve_model(c.costed_model).size_class == c.size
         for m in [*c.real_models, *(a.model for a in c.alternatives)]:
             assert resolve_model(m).max_context >= tokens, (c.size, m, tokens)
         if c.no_fit_reason == "context":

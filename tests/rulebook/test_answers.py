@@ -124,7 +124,7 @@ def test_evaluations_and_rules_hash_are_validated_with_positions(shipped, tmp_pa
     f = tmp_path / "a.yaml"
     assert [str(p) for p in problems] == [
         f"{f}:13:7: evaluations.results[1]: correct (250) is more than examples (200)",
-        f"{f}:14:14: evaluations.results[2].size: input should be '7b', '13b', '30b', '70b', '175b' or '1t', got '14b'",
+        f"{f}:14:14: evaluations.results[2].size: input should be '1b', '3b', '7b', '13b', '30b', '70b', '175b' or '1t', got '14b'",
     ]
     assert answers.notes[0].startswith("rules_hash: these answers were written for other rules")
 

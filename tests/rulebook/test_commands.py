@@ -31,7 +31,7 @@ def test_audit_shipped_rules_clean_with_full_coverage(tmp_path, capsys):
     code = main(["audit", "--cases", str(own_cases(tmp_path)), "--min-coverage", "100", "--fail-on-warning"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "rule coverage: 100.0% (66/66 rules fired by golden cases)" in out
+    assert "rule coverage: 100.0% (69/69 rules fired by golden cases)" in out
     assert out.rstrip().endswith("no findings")
 
 
@@ -42,9 +42,9 @@ def test_audit_json_is_stable_and_complete(tmp_path, capsys):
     assert data["version"] == 1 and data["status"] == "clean"
     assert set(data) == {"version", "status", "rules_dir", "rules_hash", "files", "summary", "coverage", "findings", "cases", "problems"}
     assert data["rules_hash"].startswith("sha256:") and len(data["rules_hash"]) == 71
-    assert data["coverage"] == {"fired": 66, "total": 66, "percent": 100.0, "min_percent": 0.0, "uncovered": [],
+    assert data["coverage"] == {"fired": 69, "total": 69, "percent": 100.0, "min_percent": 0.0, "uncovered": [],
                                 "boundaries": {"sides": 16, "covered": 16, "percent": 100.0}}
-    assert data["summary"]["tables"] == 12 and all(c["status"] == "pass" for c in data["cases"])
+    assert data["summary"]["tables"] == 13 and all(c["status"] == "pass" for c in data["cases"])
 
 
 def _dir_with(tmp_path: Path, fixture: str) -> Path:

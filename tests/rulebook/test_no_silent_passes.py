@@ -112,7 +112,7 @@ def test_a_deleted_rule_file_is_a_finding_at_its_manifest_line(tmp_path):
     assert findings(report, "missing_file") == [
         f"{d}/manifest.yaml:12:85: error: missing_file: declared rule file mistakes.yaml is missing from {d} (its rules no longer apply)"
     ]
-    assert f"{d}/manifest.yaml:13:98: error: manifest: table warnings is declared in the manifest but does not exist" in findings(report, "manifest")
+    assert f"{d}/manifest.yaml:13:111: error: manifest: table warnings is declared in the manifest but does not exist" in findings(report, "manifest")
 
 
 def test_a_value_the_pipeline_does_not_understand_is_a_finding(tmp_path):
