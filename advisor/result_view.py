@@ -54,6 +54,17 @@ def result_view(rec: Any) -> ResultView:
         ))
         if c.monthly_usd is not None:
             chart.append((c.size.upper(), float(c.monthly_usd)))
+    p = getattr(rec, "planned_model", None)
+    if p is not None:
+        # the team's own model, priced beside the ladder (not on the chart: it is not a rung)
+        rows.append((
+            f"planned: {p.model}",
+            f"{p.gpus_per_replica}x {p.gpu_name or p.gpu}" if p.fits and p.gpu else f"no fit: {p.note}",
+            str(p.replicas or "-"),
+            p.precision or "-",
+            _usd(p.monthly_usd),
+            "-" if p.usd_per_million_output_tokens is None else f"${p.usd_per_million_output_tokens:,.2f}",
+        ))
     o = rec.optimizations
     opts = [
         f"Quantization {q.size.upper()} {q.from_precision}->{q.to_precision}: saves {_usd(q.monthly_saving_usd)}/month "
@@ -72,10 +83,12 @@ def result_view(rec: Any) -> ResultView:
     t = rec.test_plan
     plan = [f"{s.order}. {s.size.upper()} ({s.examples_min}-{s.examples_max} examples): {s.action}" for s in t.steps]
     plan.append(f"Stop rule: {t.stop_rule}")
+    plan += list(t.notes)
     trace = [f"{r.table}.{r.rule} ({r.location}){'' if r.matched else ' no match'}: {r.detail}".rstrip(": ")
              for r in rec.trace if r.matched]
     return ResultView(
-        summary=d.summary,
+        summary=d.summary + (f" Your planned model: {rec.planned_model_conclusion}"
+                             if getattr(rec, "planned_model_conclusion", None) else ""),
         candidate_headers=("Size", "Hardware", "Replicas", "Precision", "Monthly", "$/M out"),
         candidate_rows=tuple(rows),
         chart=tuple(chart),

@@ -140,3 +140,17 @@ def test_an_unknown_or_generic_planned_model_is_one_clear_message(tmp_path, give
     text = err.getvalue()
     assert expect in text and "planned_model" in text and "Traceback" not in text
     assert f"{answers}:" in text   # file:line of the bad answer
+
+
+def test_the_result_screen_shows_the_planned_model_and_the_ladder_notes():
+    from advisor.result_view import result_view
+
+    rec = recommend_from_answers({**MASSIVE_7B, "planned_model": "Qwen/Qwen3-32B"})
+    view = result_view(rec)
+    planned = [r for r in view.candidate_rows if r[0].startswith("planned: ")]
+    assert planned and planned[0][0] == "planned: Qwen/Qwen3-32B"
+    assert planned[0][4] == f"${rec.planned_model.monthly_usd:,.0f}"
+    assert "Your planned model: Qwen/Qwen3-32B would cost" in view.summary
+    assert all(label != "PLANNED" for label, _ in view.chart)   # not a rung of the cost curve
+    same = recommend_from_answers({**MASSIVE_7B, "requests_per_day": 2_000_000, "input_tokens": 50, "output_tokens": 10})
+    assert any("left off the ladder" in line for line in result_view(same).test_plan)
