@@ -105,6 +105,10 @@ class Alternative(_Model):
     model: str
     monthly_usd: float | None = None   # the deployment mode's cost; None = not priced (see note)
     note: str = ""
+    #: why it is not the costed model, for tools: priced (cost more), no_fit (nothing meets memory and
+    #: latency), same_architecture (a twin, shown at its price), dominated (another model has no more
+    #: weights, active parameters or KV per token), superseded (a newer release of the class takes it)
+    status: Literal["priced", "no_fit", "same_architecture", "dominated", "superseded"] = "priced"
 
 
 class Candidate(_Model):

@@ -26,8 +26,8 @@ def candidates(inp: Inputs, search: CandidateSearch, p: Plan, best: dict) -> lis
 
 def _alternatives(inp: Inputs, ch) -> list[Alternative]:
     mode = inp.deployment
-    return [Alternative(model=mid, monthly_usd=r(c.monthly(mode)) if c is not None else None, note=why)
-            for mid, c, why in ch.alternatives]
+    return [Alternative(model=mid, monthly_usd=r(c.monthly(mode)) if c is not None else None, note=why, status=status)
+            for mid, c, why, status in ch.alternatives]
 
 
 def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_start: bool) -> Candidate:
@@ -50,7 +50,7 @@ def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_s
     if cfg is None:
         reason = "memory"
         why = "no configuration of the allowed GPUs holds this size"
-        tried = [a.model for a in alts if not a.note.startswith("not priced")] if ch is not None else [size]
+        tried = [a.model for a in alts if a.status in ("priced", "no_fit")] if ch is not None else [size]
         if inp.ttft_target_s is not None and any(True for m in tried for _ in search.search(m)):
             reason = "latency"
             why = (

@@ -34,7 +34,8 @@ class ClassChoice:
 
     ``costed`` is None when no model of the class takes the workload; ``generic`` is True when the
     class has no real model in the catalog at all and its generic shape was costed instead (labelled).
-    ``alternatives`` are (model id, config or None, why it is not the costed one) in catalog order.
+    ``alternatives`` are (model id, config or None, why it is not the costed one, status) in id order;
+    status is one of :class:`advisor.recommendation.Alternative`'s.
     """
 
     size: str
@@ -165,15 +166,17 @@ class CandidateSearch:
         for mid, c in priced:
             if mid == chosen:
                 continue
-            alts.append((mid, c, "" if c is not None else "no configuration fits and meets the latency targets"))
+            alts.append((mid, c, "", "priced") if c is not None
+                        else (mid, c, "no configuration fits and meets the latency targets", "no_fit"))
         cfg_of = dict(priced)
         for mid, by, same in dominated:
             if same:  # the same architecture costs the same: shown at its twin's price
-                alts.append((mid, cfg_of.get(by), f"same architecture as {by}"))
+                alts.append((mid, cfg_of.get(by), f"same architecture as {by}", "same_architecture"))
             else:
-                alts.append((mid, None, f"not priced: {by} has no more weights, active parameters or KV per token"))
+                alts.append((mid, None, f"not priced: {by} has no more weights, active parameters or KV per token",
+                             "dominated"))
         for m in retired:
-            alts.append((m.id, None, f"not priced: superseded by {m.superseded_by}"))
+            alts.append((m.id, None, f"not priced: superseded by {m.superseded_by}", "superseded"))
         alts.sort(key=lambda x: x[0])
         ch = ClassChoice(size, tokens, chosen, alternatives=tuple(alts), too_short=short)
         self._cache[key] = ch

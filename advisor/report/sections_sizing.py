@@ -42,11 +42,11 @@ def _alternative_tag(a) -> str:
     """Why an alternative is not the costed model, in a word or two (the JSON note has the sentence)."""
     if a.monthly_usd is not None:
         return usd(a.monthly_usd)
-    if a.note.startswith("not priced: superseded by "):
+    if a.status == "superseded":
         return a.note.removeprefix("not priced: ")
-    if a.note.startswith("not priced"):
+    if a.status == "dominated":
         return "dominated"
-    if a.note.startswith("same architecture"):
+    if a.status == "same_architecture":
         return a.note
     return "does not fit"
 

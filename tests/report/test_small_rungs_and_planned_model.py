@@ -154,3 +154,25 @@ def test_the_result_screen_shows_the_planned_model_and_the_ladder_notes():
     assert all(label != "PLANNED" for label, _ in view.chart)   # not a rung of the cost curve
     same = recommend_from_answers({**MASSIVE_7B, "requests_per_day": 2_000_000, "input_tokens": 50, "output_tokens": 10})
     assert any("left off the ladder" in line for line in result_view(same).test_plan)
+
+
+@pytest.mark.parametrize("case", sorted((ROOT / "rules" / "cases").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_alternative_says_why_it_is_not_costed_in_a_status(case):
+    answers = yaml.safe_load(case.read_text(encoding="utf-8"))["answers"]
+    rec = recommend_from_answers(answers, with_sensitivity=False)
+    seen = set()
+    for c in rec.recommendation.candidates:
+        for a in c.alternatives:
+            seen.add(a.status)
+            if a.status == "priced":
+                assert a.monthly_usd is not None and a.monthly_usd >= c.monthly_usd
+            elif a.status == "superseded":
+                spec = resolve_model(a.model)
+                assert spec.superseded_by and a.monthly_usd is None and spec.superseded_by in a.note
+            elif a.status == "dominated":
+                assert a.monthly_usd is None and a.note.startswith("not priced: ")
+            elif a.status == "no_fit":
+                assert a.monthly_usd is None
+            else:
+                assert a.status == "same_architecture" and a.note.startswith("same architecture as ")
+    assert seen   # every golden case lists at least one alternative
