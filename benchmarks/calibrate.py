@@ -165,6 +165,8 @@ def coverage(prepared: list[Setup]) -> dict:
         "precisions": sorted({st.point["precision"] for st in prepared}),
         "kv_precisions": sorted({st.point["kv_precision"] for st in prepared}),
         "moe": any(m.moe is not None for m in models),
+        "moe_layouts": [list(t) for t in sorted({(m.moe.num_experts, m.moe.experts_per_token)
+                                                  for m in models if m.moe is not None})],
         "mla": any(m.mla is not None for m in models),
         "sliding_window": any(m.sliding_window_layers > 0 for m in models),
         "max_tensor_parallel": max(st.lay.tp for st in prepared),

@@ -61,6 +61,10 @@ class Coverage(NamedTuple):
     max_pipeline_parallel: int
     total_params_b: tuple[float, float]
     tokens_per_sequence: tuple[int, int]
+    #: the (routed experts, experts per token) layouts measured: the MoE kernel factors are fitted on
+    #: these alone, and grouped-GEMM efficiency depends on the layout (256 experts x 8 per token is not
+    #: 8 x 2), so another layout is an extrapolation even when ``moe`` is true
+    moe_layouts: tuple[tuple[int, int], ...] = ()
 
 
 class Calibration(NamedTuple):
@@ -117,6 +121,7 @@ def _parse_profile(name: str, raw: Any, common: Any) -> Calibration:
         bool(c["moe"]), bool(c["mla"]), bool(c["sliding_window"]), int(c["max_tensor_parallel"]),
         int(c["max_pipeline_parallel"]), (float(c["total_params_b"][0]), float(c["total_params_b"][1])),
         (int(c["tokens_per_sequence"][0]), int(c["tokens_per_sequence"][1])),
+        tuple((int(n), int(k)) for n, k in (c.get("moe_layouts") or ())),
     )
     vendor = {str(k): float(v["value"]) for k, v in (raw.get("vendor_scale") or {}).items()}
     weight_only = {str(k): float(v["value"]) for k, v in (raw.get("weight_only") or {}).items()}
@@ -161,7 +166,8 @@ def load_calibration(serving_engine: str | None = None) -> Calibration:
 
 
 def coverage_gaps(cov: Coverage, *, gpu_id: str, precision: str, kv_precision: str, moe: bool, mla: bool,
-                  sliding_window: bool, tp: int, pp: int, total_params_b: float, tokens_per_sequence: float) -> list[str]:
+                  sliding_window: bool, tp: int, pp: int, total_params_b: float, tokens_per_sequence: float,
+                  moe_layout: tuple[int, int] | None = None) -> list[str]:
     """Why an estimate lies outside what the calibration measured (empty = inside).
 
     Each reason is one short clause a user can act on ("measure it yourself").
@@ -179,6 +185,10 @@ def coverage_gaps(cov: Coverage, *, gpu_id: str, precision: str, kv_precision: s
         out.append(f"a {kv_precision} KV cache was not measured")
     if moe and not cov.moe:
         out.append("mixture-of-experts models were not measured (only dense ones)")
+    elif moe and moe_layout is not None and cov.moe_layouts and tuple(moe_layout) not in cov.moe_layouts:
+        measured = ", ".join(f"{n} x {k}" for n, k in cov.moe_layouts)
+        out.append(f"its expert layout ({moe_layout[0]} experts, {moe_layout[1]} per token) was not measured: "
+                   f"the MoE kernel efficiency is fitted on {measured} (experts x per token) only")
     if mla and not cov.mla:
         out.append("multi-head latent attention (MLA) was not measured")
     if sliding_window and not cov.sliding_window:
@@ -222,6 +232,7 @@ def model_coverage_gaps(model, *, gpu_id: str, precision: str, kv_precision: str
     return coverage_gaps(
         load_calibration(serving_engine).coverage, gpu_id=gpu_id, precision=precision, kv_precision=kv_precision,
         moe=model.moe is not None, mla=model.mla is not None,
+        moe_layout=(model.moe.num_experts, model.moe.experts_per_token) if model.moe is not None else None,
         sliding_window=bool(model.sliding_window and model.sliding_window_layers),
         tp=tp, pp=pp, total_params_b=param_counts(model).total / 1e9, tokens_per_sequence=tokens_per_sequence)
 

@@ -173,6 +173,9 @@ def _moe(inp: Inputs, search: CandidateSearch, best: dict, notes: list[str]) -> 
         f"{info['active_params_b']:.1f}B, so compute per token is close to a dense 13B. The article says it matches "
         "or beats dense 70B on many benchmarks: a prior, not a prediction for your task; test it like any rung."
     )
+    if cfg is not None and cfg.calibration_gaps:
+        # the cost can read oddly against "close to a dense 13B": say where the estimate stands
+        note += " Its cost is an extrapolation: " + "; ".join(cfg.calibration_gaps) + "."
     return MoeAlternative(
         model=info["id"],
         total_params_b=round(info["total_params_b"], 2),

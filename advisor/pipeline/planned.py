@@ -39,7 +39,9 @@ def planned_model(inp: Inputs, search: CandidateSearch, recommended: Candidate |
     replicas = f"{cand.replicas} replica{'s' if cand.replicas != 1 else ''}"
     order = f", ordered as {cand.hardware_label}" if cand.hardware_label else ""
     text = (f"{named} would cost ${cand.monthly_usd:,.0f} per month at {cand.precision.upper()} "  # type: ignore[union-attr]
-            f"on {replicas} of {cand.gpus_per_replica} x {cand.gpu_name}{order}")
+            f"on {replicas} of {cand.gpus_per_replica} x {cand.gpu_name}{order}"
+            + (" (an extrapolation beyond the calibration: see the † notes under Candidates)"
+               if cand.calibration_gaps else ""))
     if recommended is not None and recommended.fits and recommended.monthly_usd:
         mult = cand.monthly_usd / recommended.monthly_usd  # type: ignore[operator]
         if recommended.costed_model == spec.id:

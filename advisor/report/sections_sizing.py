@@ -72,7 +72,7 @@ def _candidates(rec: Recommendation) -> list[str]:
         rows.append(
             (
                 Md(f"**{md_cell(c.size)}**") if c.size == d.recommended_size and not is_planned
-                else f"planned ({c.size})" if is_planned else c.size,
+                else f"planned ({'MoE' if c.size == 'moe' else c.size})" if is_planned else c.size,
                 Md(f"{md_cell(c.model)} (your planned model{'' if c.fits else ': ' + md_cell(c.note)})")
                 if is_planned else _models(c),
                 _hardware(c),
@@ -138,11 +138,14 @@ def _candidates(rec: Recommendation) -> list[str]:
                 ["l", "r", "r", "r", "r", "r", "r"],
             ),
         ]
-    lines += _offers(d.candidates)
-    notes = [f"- {md_text(f'{c.size}: {c.note}')}" for c in d.candidates if c.note]
+    # the planned model rides along in what to order, the notes and the † list, labelled by its id
+    listed = [*d.candidates, *([planned.model_copy(update={"size": f"planned {planned.model}"})] if planned else [])]
+    lines += _offers(listed)
+    # (a planned model that does not fit says why in its own row)
+    notes = [f"- {md_text(f'{c.size}: {c.note}')}" for c in listed if c.note and (c.fits or c in d.candidates)]
     if notes:
         lines += ["", *notes]
-    lines += _coverage(d.candidates)
+    lines += _coverage(listed)
     lines += ["", *_chart(rec)]
     return lines
 

@@ -163,6 +163,19 @@ def test_shipped_coverage_is_what_the_points_span(table):
         assert set(cov.precisions) == {st.point["precision"] for st in pts}
         assert cov.max_tensor_parallel == max(st.lay.tp for st in pts)
         assert cov.moe == any(st.prep.perf.num_experts for st in pts)
+        assert set(cov.moe_layouts) == {(st.prep.model.moe.num_experts, st.prep.model.moe.experts_per_token)
+                                        for st in pts if st.prep.model.moe is not None}
+
+
+def test_an_unmeasured_expert_layout_is_named():
+    from engine.calibration import coverage_gaps
+
+    cov = DENSE_COV._replace(moe=True, moe_layouts=((256, 8),))
+    args = dict(gpu_id="h100-sxm", precision="fp8", kv_precision="fp8", moe=True, mla=False, sliding_window=False,
+                tp=1, pp=1, total_params_b=46.7, tokens_per_sequence=2300)
+    assert coverage_gaps(cov, **args, moe_layout=(256, 8)) == []
+    (gap,) = coverage_gaps(cov, **args, moe_layout=(8, 2))
+    assert "expert layout (8 experts, 2 per token) was not measured" in gap and "256 x 8" in gap
 
 
 def test_a_measured_setup_is_inside():
