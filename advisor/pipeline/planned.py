@@ -52,4 +52,7 @@ def planned_model(inp: Inputs, search: CandidateSearch, recommended: Candidate |
             if mult > 1.0:
                 text += ("; run the test plan first and pay for it only if the smaller sizes fall short "
                          "on your examples")
+            elif mult < 1.0:
+                text += ("; it costs less than the recommendation, so if it meets your bar on your own "
+                         "examples it is the better buy")
     return cand, text + "."

@@ -176,3 +176,10 @@ def test_every_alternative_says_why_it_is_not_costed_in_a_status(case):
             else:
                 assert a.status == "same_architecture" and a.note.startswith("same architecture as ")
     assert seen   # every golden case lists at least one alternative
+
+
+def test_a_cheaper_planned_model_is_called_the_better_buy_only_if_it_passes():
+    rec = recommend_from_answers({**MASSIVE_7B, "planned_model": "meta-llama/Llama-3.2-1B"})
+    head = next(c for c in rec.recommendation.candidates if c.size == rec.recommendation.recommended_size)
+    assert rec.planned_model.monthly_usd < head.monthly_usd
+    assert "costs less than the recommendation, so if it meets your bar" in rec.planned_model_conclusion
