@@ -31,6 +31,10 @@ GRID = [
         ("moderate", "professional", "interactive", 2_000, 60_000, 500, "cloud"),
         ("complex", "expert", "interactive", 1_000, 135_000, 1000, "cloud"),
         ("simple", "professional", "batch", 1_000_000, 3_000, 100, "cloud"),
+        # 7B tasks at high and massive volume: the small_rungs rule adds 1B and 3B (short and long prompts)
+        ("simple", "acceptable", "interactive", 500_000, 2_000, 300, "cloud"),
+        ("simple", "acceptable", "interactive", 20_000, 60_000, 400, "cloud"),
+        ("simple", "acceptable", "batch", 3_000_000, 400, 100, "owned"),
     ]
 ]
 
