@@ -40,7 +40,7 @@ def planned_model(inp: Inputs, search: CandidateSearch, recommended: Candidate |
     order = f", ordered as {cand.hardware_label}" if cand.hardware_label else ""
     text = (f"{named} would cost ${cand.monthly_usd:,.0f} per month at {cand.precision.upper()} "  # type: ignore[union-attr]
             f"on {replicas} of {cand.gpus_per_replica} x {cand.gpu_name}{order}"
-            + (" (an extrapolation beyond the calibration: see the † notes under Candidates)"
+            + (" (extrapolated beyond the calibration points; the report's † notes under Candidates say why)"
                if cand.calibration_gaps else ""))
     if recommended is not None and recommended.fits and recommended.monthly_usd:
         mult = cand.monthly_usd / recommended.monthly_usd  # type: ignore[operator]
