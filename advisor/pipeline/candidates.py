@@ -98,6 +98,7 @@ def candidate(inp: Inputs, search: CandidateSearch, size: str, cfg, ref, *, is_s
         owned=blocks["owned"],
         cost_multiple_vs_start=r(monthly / ref_monthly, 3) if ref_monthly else None,
         is_start=is_start,
+        note=ch.fallback if ch is not None else "",
         **hw,
     )
 

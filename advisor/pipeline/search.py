@@ -47,6 +47,8 @@ class ClassChoice:
     too_short: tuple = ()
     #: no real model of the class exists in the catalog
     no_real_model: bool = False
+    #: set when no current model met the targets and a superseded one costs the class (the reason)
+    fallback: str = ""
 
 
 class CandidateSearch:
@@ -150,18 +152,18 @@ class CandidateSearch:
         current = [m for m in fit if not m.superseded_by]
         retired = [m for m in fit if m.superseded_by] if current else []
         fit = current or fit
-        keep, dominated = _undominated(fit, tokens)
-        priced = []
-        for m in keep:
-            cfg = self.best(m.id, context=context)
-            priced.append((m.id, cfg))
-        ok = [(mid, c) for mid, c in priced if c is not None]
-        mode = self.inp.deployment
-        # ties (the smallest fleet often costs the same for several models): the newest release, then the id
-        newest = {m.id: m.provenance.as_of for m in keep}
-        ok.sort(key=lambda x: (x[0]))
-        ok.sort(key=lambda x: newest[x[0]], reverse=True)
-        chosen = min(ok, key=lambda x: round(x[1].monthly(mode), 2))[0] if ok else None
+        keep, dominated, priced, chosen = self._cheapest(fit, tokens, context)
+        fallback = ""
+        if chosen is None and retired:
+            # every current model misses memory or latency: a superseded release that meets them is still
+            # the honest price of the class (the note says so), and the current ones are listed as not fitting
+            r_keep, r_dominated, r_priced, r_chosen = self._cheapest(retired, tokens, context)
+            if r_chosen is not None:
+                fallback = (f"no current {size.upper()}-class model meets the latency targets on the allowed "
+                            f"hardware, so the class is costed by {r_chosen}, an older release "
+                            f"(superseded by {next(m.superseded_by for m in retired if m.id == r_chosen)})")
+                priced, dominated, chosen = [*r_priced, *priced], [*r_dominated, *dominated], r_chosen
+                retired = []
         alts = []
         for mid, c in priced:
             if mid == chosen:
@@ -178,9 +180,24 @@ class CandidateSearch:
         for m in retired:
             alts.append((m.id, None, f"not priced: superseded by {m.superseded_by}", "superseded"))
         alts.sort(key=lambda x: x[0])
-        ch = ClassChoice(size, tokens, chosen, alternatives=tuple(alts), too_short=short)
+        ch = ClassChoice(size, tokens, chosen, alternatives=tuple(alts), too_short=short, fallback=fallback)
         self._cache[key] = ch
         return ch
+
+    def _cheapest(self, models, tokens: int, context: float):
+        """(kept, dominated, [(id, config or None)], the cheapest id meeting latency or None) over ``models``.
+
+        Ties (the smallest fleet often costs the same for several models): the newest release, then the id.
+        """
+        keep, dominated = _undominated(models, tokens)
+        priced = [(m.id, self.best(m.id, context=context)) for m in keep]
+        ok = [(mid, c) for mid, c in priced if c is not None]
+        newest = {m.id: m.provenance.as_of for m in keep}
+        ok.sort(key=lambda x: (x[0]))
+        ok.sort(key=lambda x: newest[x[0]], reverse=True)
+        mode = self.inp.deployment
+        chosen = min(ok, key=lambda x: round(x[1].monthly(mode), 2))[0] if ok else None
+        return keep, dominated, priced, chosen
 
 
 def is_class(model: str) -> bool:

@@ -113,6 +113,13 @@ def _mandate_text(rec: Recommendation, opt: str) -> str:
     return opt
 
 
+def _superseded(model_id: str) -> bool:
+    from engine.catalog import load_models
+
+    m = load_models().get(model_id.lower())
+    return bool(m is not None and m.superseded_by)
+
+
 def risks(rec: Recommendation) -> list[str]:
     """The top risks, most important first: warnings, an extrapolated estimate, the budget, no fit (at most 4)."""
     d = rec.recommendation
@@ -123,6 +130,10 @@ def risks(rec: Recommendation) -> list[str]:
     elif cand.calibration_gaps:
         out.append("The estimate extrapolates beyond the engine's calibration points "
                    f"({cand.calibration_gaps[0]}): measure throughput before you buy.")
+    if cand is not None and cand.fits and cand.costed_model and cand.note and _superseded(cand.costed_model):
+        # the class is priced by a superseded model: the team would deploy a newer one that misses the targets
+        out.insert(0, f"{cand.note[0].upper()}{cand.note[1:]}: relax the latency targets or allow other "
+                      "hardware to deploy a current model.")
     if d.within_budget is False:
         out.insert(0, f"Over your budget of ${d.budget_usd_per_month:,.0f} per month.")
     if not out:

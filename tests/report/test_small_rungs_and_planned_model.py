@@ -183,3 +183,21 @@ def test_a_cheaper_planned_model_is_called_the_better_buy_only_if_it_passes():
     head = next(c for c in rec.recommendation.candidates if c.size == rec.recommendation.recommended_size)
     assert rec.planned_model.monthly_usd < head.monthly_usd
     assert "costs less than the recommendation, so if it meets your bar" in rec.planned_model_conclusion
+
+
+def test_a_superseded_release_costs_the_class_only_when_no_current_model_meets_the_targets():
+    # 8 ms per token on L40S: Llama-3.1-8B and Qwen3-8B miss it, Qwen2.5-7B (fewer layers' worth of weights) meets it
+    answers = {**LOW_7B, "requests_per_day": 2000, "ttft_target_s": 0.5, "tpot_target_ms": 8, "allowed_gpus": "l40s"}
+    rec = recommend_from_answers(answers, with_sensitivity=False)
+    c7 = next(c for c in rec.recommendation.candidates if c.size == "7b")
+    assert c7.fits and resolve_model(c7.costed_model).superseded_by
+    assert "no current 7B-class model meets the latency targets" in c7.note
+    current = [a for a in c7.alternatives if not resolve_model(a.model).superseded_by]
+    assert current and all(a.status in ("no_fit", "dominated", "same_architecture") for a in current)
+    md = render(rec, "markdown")
+    assert f"- 7B: {c7.note}" in md
+    assert "older release" in md.split("## Your answers")[0]   # the executive summary says it too
+    # with the latency target met by current models, the superseded release is listed, never costed
+    relaxed = recommend_from_answers({**answers, "tpot_target_ms": 50}, with_sensitivity=False)
+    r7 = next(c for c in relaxed.recommendation.candidates if c.size == "7b")
+    assert not resolve_model(r7.costed_model).superseded_by and not r7.note
