@@ -186,7 +186,8 @@ def test_a_cheaper_planned_model_is_called_the_better_buy_only_if_it_passes():
 
 
 def test_a_superseded_release_costs_the_class_only_when_no_current_model_meets_the_targets():
-    # 8 ms per token on L40S: Llama-3.1-8B and Qwen3-8B miss it, Qwen2.5-7B (fewer layers' worth of weights) meets it
+    # 8 ms per token on L40S: Llama-3.1-8B and Qwen3-8B miss it; Qwen2.5-7B (7.6B parameters, 28 layers, a
+    # 4-head KV cache) meets it
     answers = {**LOW_7B, "requests_per_day": 2000, "ttft_target_s": 0.5, "tpot_target_ms": 8, "allowed_gpus": "l40s"}
     rec = recommend_from_answers(answers, with_sensitivity=False)
     c7 = next(c for c in rec.recommendation.candidates if c.size == "7b")
