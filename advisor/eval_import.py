@@ -70,6 +70,9 @@ def read_results(path: str | Path) -> list[SizeResult]:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise EvalFileError(f"{p}: no such results file") from None
+    except IsADirectoryError:
+        raise EvalFileError(f"{p}: is a directory; name the results file inside it (lm-evaluation-harness "
+                            "writes results_<date>.json, promptfoo and Inspect AI one JSON file per run)") from None
     except (OSError, UnicodeDecodeError) as err:
         raise EvalFileError(f"{p}: cannot read the results file ({err.__class__.__name__})") from None
     if p.suffix.lower() == ".csv" or text.lstrip().lower().startswith("model,"):

@@ -125,3 +125,11 @@ def test_no_target_is_one_line(tmp_path, capsys):
     assert "--eval-target" in err
     with pytest.raises(EvalFileError):
         evaluations_from_files([FIX / "results.csv"], 1.5)
+
+
+def test_a_directory_is_one_line_naming_the_file_to_pass(tmp_path):
+    # lm-evaluation-harness writes a directory; the user passes the directory by mistake
+    with pytest.raises(EvalFileError) as err:
+        read_results(tmp_path)
+    msg = str(err.value)
+    assert msg.startswith(f"{tmp_path}: is a directory") and "results_<date>.json" in msg and "\n" not in msg
