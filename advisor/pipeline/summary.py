@@ -79,8 +79,8 @@ def why(rec: Recommendation, verdict) -> str:
         )
         below = [s.upper() for s in d.test_ladder if s in ("1b", "3b")]
         if below:
-            text += (f" {' and '.join(below)} come first because at this volume a smaller model that meets the bar "
-                     "cuts the fleet (the small_rungs rule).")
+            text += (f" {' and '.join(below)} {'comes' if len(below) == 1 else 'come'} first because at this "
+                     "volume a smaller model that meets the bar cuts the fleet (the small_rungs rule).")
     if d.budget_usd_per_month is not None and d.within_budget is not None:
         if d.within_budget:
             text += f" That is within your budget of ${d.budget_usd_per_month:,.0f} per month."
