@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.report.format import plural
+
 #: answers that are estimate options of the same meaning (answer id -> EstimateRequest field, CLI flag)
 _WORKLOAD = (("input_tokens", "input_tokens", "--input-tokens"), ("output_tokens", "output_tokens", "--output-tokens"),
              ("requests_per_day", "requests_per_day", "--requests-per-day"),
@@ -67,7 +69,7 @@ def candidate_breakdown(candidate: Any, values: dict[str, Any]) -> Breakdown | N
                   f"output       {_g(p['output_tokens_per_s'], 1)} tokens/s per replica",
                   f"layout       {d['gpus_per_replica']} GPU(s)/replica, TP {d['tensor_parallel']} x PP {d['pipeline_parallel']}")
     cost = (f"offer        {candidate.hardware_label or candidate.gpu_name or candidate.gpu}",
-            f"instances    {candidate.replicas} {'replica' if candidate.replicas == 1 else 'replicas'}, {candidate.total_gpus} GPUs used"
+            f"instances    {plural(candidate.replicas, 'replica')}, {candidate.total_gpus} GPUs used"
             + (f", {candidate.gpus_paid} paid" if candidate.gpus_paid else ""),
             f"$/M tokens   {_g(candidate.usd_per_million_output_tokens, 3)} output, "
             f"{_g(candidate.usd_per_million_total_tokens, 3)} total",

@@ -37,34 +37,31 @@ def _usd(x: float | None) -> str:
     return "-" if x is None else f"${x:,.0f}"
 
 
+def _row(label: str, c: Any, unfit: str = "does not fit") -> tuple[str, ...]:
+    """One candidates row: label, hardware per replica, replicas, precision, monthly, $/M output."""
+    return (
+        label,
+        f"{c.gpus_per_replica}x {c.gpu_name or c.gpu}" if c.fits and c.gpu else unfit,
+        str(c.replicas or "-"),
+        c.precision or "-",
+        _usd(c.monthly_usd),
+        "-" if c.usd_per_million_output_tokens is None else f"${c.usd_per_million_output_tokens:,.2f}",
+    )
+
+
 def result_view(rec: Any) -> ResultView:
     """A :class:`advisor.recommendation.Recommendation` -> what the Result screen shows."""
     d = rec.recommendation
     rows = []
     chart = []
     for c in d.candidates:
-        hardware = f"{c.gpus_per_replica}x {c.gpu_name or c.gpu}" if c.fits and c.gpu else "does not fit"
-        rows.append((
-            c.size.upper() + (" *" if c.size == d.recommended_size else ""),
-            hardware,
-            str(c.replicas or "-"),
-            c.precision or "-",
-            _usd(c.monthly_usd),
-            "-" if c.usd_per_million_output_tokens is None else f"${c.usd_per_million_output_tokens:,.2f}",
-        ))
+        rows.append(_row(c.size.upper() + (" *" if c.size == d.recommended_size else ""), c))
         if c.monthly_usd is not None:
             chart.append((c.size.upper(), float(c.monthly_usd)))
     p = getattr(rec, "planned_model", None)
     if p is not None:
         # the team's own model, priced beside the ladder (not on the chart: it is not a rung)
-        rows.append((
-            f"planned: {p.model}",
-            f"{p.gpus_per_replica}x {p.gpu_name or p.gpu}" if p.fits and p.gpu else f"no fit: {p.note}",
-            str(p.replicas or "-"),
-            p.precision or "-",
-            _usd(p.monthly_usd),
-            "-" if p.usd_per_million_output_tokens is None else f"${p.usd_per_million_output_tokens:,.2f}",
-        ))
+        rows.append(_row(f"planned: {p.model}", p, unfit=f"no fit: {p.note}"))
     o = rec.optimizations
     opts = [
         f"Quantization {q.size.upper()} {q.from_precision}->{q.to_precision}: saves {_usd(q.monthly_saving_usd)}/month "

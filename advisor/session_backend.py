@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.report.format import plural
 from advisor.result_view import ResultView, result_view
 from advisor import session_evals
 from advisor.session import MISSING, Choice, Preview, Question
@@ -118,7 +119,7 @@ class RulebookBackend:
             return None
         return Preview(size=start.size.upper(), gpu=cfg.gpu_name or cfg.gpu, gpus=cfg.total_gpus,
                        monthly_usd=round(cfg.monthly(start.deployment), 2),
-                       note=f"{cfg.precision}, {cfg.replicas} {'replica' if cfg.replicas == 1 else 'replicas'}")
+                       note=f"{cfg.precision}, {plural(cfg.replicas, 'replica')}")
 
     def _full_preview(self, given: dict[str, Any]) -> Preview | None:
         rec = self.recommendation(given, sensitivity=False)
@@ -131,7 +132,7 @@ class RulebookBackend:
             gpu=best.gpu_name or best.gpu or "-",
             gpus=best.total_gpus or best.gpus_per_replica or 0,
             monthly_usd=best.monthly_usd,
-            note=f"{best.precision}, {best.replicas} {'replica' if best.replicas == 1 else 'replicas'}" if best.replicas else "",
+            note=f"{best.precision}, {plural(best.replicas, 'replica')}" if best.replicas else "",
         )
 
     def result(self, answers: dict[str, Any]) -> ResultView:

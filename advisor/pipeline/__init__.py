@@ -101,7 +101,7 @@ def recommend(answers, rulebook=None, *, evaluations=None, generated_on: str | N
     headline = next((c for c in cands if c.size == plan.recommended and c.fits), None)
     a = search.engine.assumptions_for(inp.peak_to_average)
     own_rent = buy_rent.buy_or_rent(headline, a)
-    planned, planned_text = planned_stage.planned_model(inp, search, headline)
+    planned, planned_text = planned_stage.planned_model(inp, search, headline, chosen)
     vs_api = api.api_comparison(plan.recommended, volume, headline.monthly_usd if headline is not None else None,
                                 api.headroom(chosen, a), hours_per_month=a.hours_per_month)
     rec = Recommendation(

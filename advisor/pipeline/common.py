@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from advisor import evals
 
 SIZE_ORDER = evals.SIZE_ORDER
-#: the article's ladder (7B and up): distillation students and the article comparison stay on it,
-#: the 1-3B rungs below it are offered only where a rule (small_rungs) puts them on the test ladder
-ARTICLE_SIZES = tuple(s for s in SIZE_ORDER if s not in ("1b", "3b"))
+#: the rungs below the article's 7B floor, offered only where a rule (small_rungs) puts them on the ladder
+SMALL_RUNGS = ("1b", "3b")
+#: the article's ladder (7B and up): distillation students and the article comparison stay on it
+ARTICLE_SIZES = tuple(s for s in SIZE_ORDER if s not in SMALL_RUNGS)
 SIZE_PARAMS_B = {"1b": 1.0, "3b": 3.0, "7b": 7.0, "13b": 13.0, "30b": 30.0, "70b": 70.0, "175b": 175.0, "1t": 1000.0}
 
 

@@ -13,10 +13,14 @@ from advisor.pipeline.candidates import candidate
 from advisor.pipeline.inputs import Inputs
 from advisor.pipeline.search import CandidateSearch
 from advisor.recommendation import Candidate
+from advisor.report.format import plural
 
 
-def planned_model(inp: Inputs, search: CandidateSearch, recommended: Candidate | None) -> tuple[Candidate | None, str | None]:
-    """(the planned model as a priced candidate, one sentence comparing it), or (None, None) when none was named."""
+def planned_model(inp: Inputs, search: CandidateSearch, recommended: Candidate | None,
+                  recommended_cfg) -> tuple[Candidate | None, str | None]:
+    """(the planned model as a priced candidate, one sentence comparing it), or (None, None) when none was named.
+
+    ``recommended_cfg`` is the recommended size's deployment (its cost is the multiple's base)."""
     from engine.catalog import resolve_model
 
     given = str(inp.values.get("planned_model") or "").strip()
@@ -31,12 +35,11 @@ def planned_model(inp: Inputs, search: CandidateSearch, recommended: Candidate |
                          note=f"its context window ({spec.max_context:,} tokens) is shorter than a request "
                               f"({tokens:,} tokens: input + output)")
         return cand, f"{named} cannot serve this workload: {cand.note}."
-    ref = search.best(recommended.costed_model) if recommended is not None and recommended.costed_model else None
     cfg = search.best(spec.id)
-    cand = candidate(inp, search, spec.id, cfg, ref, is_start=False).model_copy(update={"size": size, "model": spec.id})
+    cand = candidate(inp, search, spec.id, cfg, recommended_cfg, is_start=False).model_copy(update={"size": size, "model": spec.id})
     if not cand.fits:
         return cand, f"{named} has no deployment on the allowed hardware: {cand.note}."
-    replicas = f"{cand.replicas} replica{'s' if cand.replicas != 1 else ''}"
+    replicas = plural(cand.replicas, "replica")
     order = f", ordered as {cand.hardware_label}" if cand.hardware_label else ""
     text = (f"{named} would cost ${cand.monthly_usd:,.0f} per month at {cand.precision.upper()} "  # type: ignore[union-attr]
             f"on {replicas} of {cand.gpus_per_replica} x {cand.gpu_name}{order}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.pipeline.common import SIZE_PARAMS_B
 from advisor.pipeline.inputs import Inputs
 
 
@@ -206,8 +207,6 @@ def is_class(model: str) -> bool:
     The 1b and 3b rungs have no generic shape (the article prices nothing below 7B), so they
     are classes by name only: always costed by a real member, never by a stand-in."""
     from engine.catalog import load_models
-
-    from advisor.pipeline.common import SIZE_PARAMS_B
 
     m = load_models().get(model)
     return model in SIZE_PARAMS_B or (m is not None and m.generic)

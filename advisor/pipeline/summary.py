@@ -8,6 +8,7 @@ prose and the tables agree to the dollar.
 
 from __future__ import annotations
 
+from advisor.pipeline.common import SMALL_RUNGS
 from advisor.recommendation import Candidate, Recommendation
 from advisor.report.format import usd, usd_per_m
 
@@ -77,7 +78,7 @@ def why(rec: Recommendation, verdict) -> str:
             f"{rec.test_plan.sample_size_min}-{rec.test_plan.sample_size_max} of your own examples before committing, "
             f"testing the ladder {' -> '.join(s.upper() for s in d.test_ladder)}."
         )
-        below = [s.upper() for s in d.test_ladder if s in ("1b", "3b")]
+        below = [s.upper() for s in d.test_ladder if s in SMALL_RUNGS]
         if below:
             text += (f" {' and '.join(below)} {'comes' if len(below) == 1 else 'come'} first because at this "
                      "volume a smaller model that meets the bar cuts the fleet (the small_rungs rule).")

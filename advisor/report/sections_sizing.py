@@ -67,7 +67,9 @@ def _candidates(rec: Recommendation) -> list[str]:
     mode = d.deployment
     rows = []
     planned = rec.planned_model
-    for c in [*d.candidates, *([planned] if planned is not None else [])]:
+    # the planned model rides along in every per-size table, after the ladder
+    shown = [*d.candidates, *([planned] if planned is not None else [])]
+    for c in shown:
         is_planned = c is planned
         rows.append(
             (
@@ -113,7 +115,7 @@ def _candidates(rec: Recommendation) -> list[str]:
         ),
     ]
     cost_rows = []
-    for c in [*d.candidates, *([planned] if planned is not None else [])]:
+    for c in shown:
         if not c.fits:
             continue
         cost_rows.append(
@@ -138,11 +140,11 @@ def _candidates(rec: Recommendation) -> list[str]:
                 ["l", "r", "r", "r", "r", "r", "r"],
             ),
         ]
-    # the planned model rides along in what to order, the notes and the † list, labelled by its id
+    # what to order and the † list label it by its id (they key their lines by size)
     listed = [*d.candidates, *([planned.model_copy(update={"size": f"planned {planned.model}"})] if planned else [])]
     lines += _offers(listed)
-    # (a planned model that does not fit says why in its own row)
-    notes = [f"- {md_text(f'{c.size}: {c.note}')}" for c in listed if c.note and (c.fits or c in d.candidates)]
+    # a planned model's only note is why it does not fit, and its own row says that
+    notes = [f"- {md_text(f'{c.size}: {c.note}')}" for c in d.candidates if c.note]
     if notes:
         lines += ["", *notes]
     lines += _coverage(listed)
