@@ -58,7 +58,6 @@ __all__ = [
 ]
 
 RESERVED_KEYS = ("rules_hash", "evaluations")
-SIZE_IDS = ("1b", "3b", "7b", "13b", "30b", "70b", "175b", "1t")
 
 
 class EvaluationResult(BaseModel):

@@ -151,11 +151,10 @@ def trim_small_rungs(p: Plan, best: dict, deployment: str) -> tuple[Plan, list[s
     if not drop:
         return p, []
     names = " and ".join(s.upper() for s in drop)
-    verb = "costs" if len(drop) == 1 else "cost"
-    note = (f"{names} (offered by the small_rungs rule, rules/step4_testing.yaml) {'is' if len(drop) == 1 else 'are'} "
-            f"left off the ladder: on this workload {'it' if len(drop) == 1 else 'they'} {verb} no less than "
-            f"{p.start.upper()} (${start_usd:,.0f}/month; the candidates table shows each), so testing "
-            f"{'it' if len(drop) == 1 else 'them'} first saves nothing.")
+    is_, they, costs, them = ("is", "it", "costs", "it") if len(drop) == 1 else ("are", "they", "cost", "them")
+    note = (f"{names} (offered by the small_rungs rule, rules/step4_testing.yaml) {is_} left off the ladder: "
+            f"on this workload {they} {costs} no less than {p.start.upper()} (${start_usd:,.0f}/month; the "
+            f"candidates table shows each), so testing {them} first saves nothing.")
     return dataclasses.replace(p, ladder=[s for s in p.ladder if s not in drop]), [note]
 
 

@@ -70,13 +70,16 @@ def _candidates(rec: Recommendation) -> list[str]:
     # the planned model rides along in every per-size table, after the ladder
     shown = [*d.candidates, *([planned] if planned is not None else [])]
     for c in shown:
-        is_planned = c is planned
+        if c is planned:
+            size = f"planned ({'MoE' if c.size == 'moe' else c.size})"
+            models = Md(f"{md_cell(c.model)} (your planned model{'' if c.fits else ': ' + md_cell(c.note)})")
+        else:
+            size = Md(f"**{md_cell(c.size)}**") if c.size == d.recommended_size else c.size
+            models = _models(c)
         rows.append(
             (
-                Md(f"**{md_cell(c.size)}**") if c.size == d.recommended_size and not is_planned
-                else f"planned ({'MoE' if c.size == 'moe' else c.size})" if is_planned else c.size,
-                Md(f"{md_cell(c.model)} (your planned model{'' if c.fits else ': ' + md_cell(c.note)})")
-                if is_planned else _models(c),
+                size,
+                models,
                 _hardware(c),
                 c.replicas if c.fits else "-",
                 c.regime or "-",
