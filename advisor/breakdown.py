@@ -2,7 +2,8 @@
 
 Why through the estimate: the wizard must never show figures the command line
 would not; so the breakdown is :func:`engine.estimate.estimate` run on the
-candidate's configuration (model class, GPU, GPUs per replica, precision) and
+candidate's configuration (the model the class is costed by, GPU, GPUs per
+replica, precision: the generic shape of the class would give another model's figures) and
 the team's workload, and it prints the equivalent ``sizewise estimate`` command.
 The offer, instances and $/M tokens are the recommendation's own (the priced
 offer is chosen by the search, which the estimate does not repeat). Plain data,
@@ -44,13 +45,20 @@ def candidate_breakdown(candidate: Any, values: dict[str, Any]) -> Breakdown | N
     from engine.estimate import estimate
     from engine.request import EstimateRequest
 
-    fields: dict[str, Any] = {"model": candidate.model, "gpu": candidate.gpu, "gpus": candidate.gpus_per_replica,
+    # the costed model (Llama-3.1-8B for 7B), not the class: a 1-3B rung has no generic shape at all
+    model = candidate.costed_model or candidate.model
+    fields: dict[str, Any] = {"model": model, "gpu": candidate.gpu, "gpus": candidate.gpus_per_replica,
                               "precision": candidate.precision, "kv_precision": candidate.kv_precision,
                               "deployment": "owned" if values.get("deployment") == "owned" else "cloud"}
-    flags = [f"--model {candidate.model}", f"--gpu {candidate.gpu}", f"--gpus {candidate.gpus_per_replica}",
+    flags = [f"--model {model}", f"--gpu {candidate.gpu}", f"--gpus {candidate.gpus_per_replica}",
              f"--precision {candidate.precision}"]
     if candidate.kv_precision:
         flags.append(f"--kv-precision {candidate.kv_precision}")
+    if candidate.concurrency_per_replica:
+        # the batch the search sized the fleet at: the estimate's own default (the most sequences that
+        # meet latency) can differ, and then its replica count would not be the recommendation's
+        fields["concurrency"] = candidate.concurrency_per_replica
+        flags.append(f"--concurrency {candidate.concurrency_per_replica}")
     for qid, field, flag in _WORKLOAD:
         v = values.get(qid)
         if v is not None:
@@ -74,5 +82,6 @@ def candidate_breakdown(candidate: Any, values: dict[str, Any]) -> Breakdown | N
             f"$/M tokens   {_g(candidate.usd_per_million_output_tokens, 3)} output, "
             f"{_g(candidate.usd_per_million_total_tokens, 3)} total",
             f"monthly      ${_g(candidate.monthly_usd)} (estimate on the catalog price: ${_g(c['monthly_usd'])})")
-    return Breakdown(title=f"{candidate.size.upper()} on {candidate.gpu_name or candidate.gpu}",
+    named = f" ({model})" if model.lower() != candidate.size.lower() else ""
+    return Breakdown(title=f"{candidate.size.upper()}{named} on {candidate.gpu_name or candidate.gpu}",
                      command="sizewise estimate " + " ".join(flags), memory=memory, throughput=throughput, cost=cost)

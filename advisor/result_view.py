@@ -32,6 +32,9 @@ class ResultView:
     rules_hash: str
 
 
+#: the label prefix of the planned model's candidates row (the backend's breakdown reads it back)
+PLANNED_ROW = "planned: "
+
 
 def _usd(x: float | None) -> str:
     return "-" if x is None else f"${x:,.0f}"
@@ -61,7 +64,7 @@ def result_view(rec: Any) -> ResultView:
     p = getattr(rec, "planned_model", None)
     if p is not None:
         # the team's own model, priced beside the ladder (not on the chart: it is not a rung)
-        rows.append(_row(f"planned: {p.model}", p, unfit=f"no fit: {p.note}"))
+        rows.append(_row(f"{PLANNED_ROW}{p.model}", p, unfit=f"no fit: {p.note}"))
     o = rec.optimizations
     opts = [
         f"Quantization {q.size.upper()} {q.from_precision}->{q.to_precision}: saves {_usd(q.monthly_saving_usd)}/month "

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.report.format import plural
-from advisor.result_view import ResultView, result_view
+from advisor.result_view import PLANNED_ROW, ResultView, result_view
 from advisor import session_evals
 from advisor.session import MISSING, Choice, Preview, Question
 
@@ -139,12 +139,19 @@ class RulebookBackend:
         return result_view(self.recommendation(answers))
 
     def breakdown(self, answers: dict[str, Any], size: str) -> Any:
-        """One candidate's memory / throughput / cost breakdown (:mod:`advisor.breakdown`), or None."""
+        """One candidate's memory / throughput / cost breakdown (:mod:`advisor.breakdown`), or None.
+
+        ``size`` is the Result screen's row label: a size ('13B', '13B *' for the recommended
+        one) or the planned model's row ('planned: <id>')."""
         from advisor.answers import validate
         from advisor.breakdown import candidate_breakdown
 
         rec = self.recommendation(answers)
-        cand = next((c for c in rec.recommendation.candidates if c.size.lower() == size.lower()), None)
+        label = size.strip().removesuffix("*").strip()
+        if label.startswith(PLANNED_ROW):
+            cand = rec.planned_model
+        else:
+            cand = next((c for c in rec.recommendation.candidates if c.size.lower() == label.lower()), None)
         if cand is None:
             return None
         raw = {k: v for k, v in session_evals.to_pipeline(answers).items() if v is not None and k != "evaluations"}

@@ -56,7 +56,11 @@ class ResultScreen(WizardScreen):
         """Enter on a candidate: its memory / throughput / cost breakdown (issue 14, look closer)."""
         event.stop()
         row = self.view.candidate_rows[event.cursor_row]
-        breakdown = self.session.breakdown(str(row[0]))
+        try:
+            breakdown = self.session.breakdown(str(row[0]))
+        except Exception as err:  # noqa: BLE001 - shown, never a crash: the answers stay as they are
+            self.app.notify(f"{row[0]}: the breakdown could not be computed ({err})", severity="error")
+            return
         if breakdown is None:
             self.app.notify(f"{row[0]}: no configuration fits, so there is nothing to break down.")
             return
